@@ -1,0 +1,62 @@
+# Aftersales — `make run` for the demo, `make test` for the tests. Both set everything up.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run setup demo test test-fast test-browser lint format messages bench chromium clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+setup: $(STAMP)
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py compile_messages_check --compile
+
+demo: setup
+	$(PY) manage.py seed_demo
+
+run: demo
+	@$(PY) manage.py demo_logins --url http://$(HOST):$(PORT)/
+	@trap 'kill 0' INT TERM EXIT; \
+	$(PY) manage.py run_huey & \
+	$(PY) manage.py runserver --noreload $(HOST):$(PORT)
+
+# Debian's chromium drives the browser tests (nothing is downloaded by Playwright itself).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk; fi; }
+
+test: $(STAMP) chromium
+	$(PY) manage.py compile_messages_check --compile
+	$(PY) -m pytest
+
+test-fast: $(STAMP)
+	$(PY) -m pytest -m "not browser and not postgres"
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+# Extract strings (needs GNU gettext's xgettext) and compile the catalogue (pure Python).
+messages: $(STAMP)
+	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --add-location file -i ".venv/*" -i "var/*" -i "bench/*" -i "tests/*"
+	$(PY) manage.py makemessages -d djangojs -l zh_Hans --no-obsolete -i ".venv/*" -i "var/*" || true
+	$(PY) manage.py compile_messages_check --compile
+
+bench: setup
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) var test-artifacts

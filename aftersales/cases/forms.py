@@ -1,0 +1,150 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from aftersales.accounts.roles import STAFF_ROLES
+from aftersales.cases.models import SEVERITY_HELP, Channel, Kind, Severity
+from aftersales.contracts.entitlement import ExcludedCause
+from aftersales.core.forms import MultipleFileField
+from aftersales.customers.models import Contact, Customer, Site
+from aftersales.dispatch.models import Team, Tier
+from aftersales.installed_base.models import Equipment
+
+
+class SeverityRadio(forms.RadioSelect):
+    option_template_name = "cases/widgets/severity_option.html"
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        option["help"] = SEVERITY_HELP.get(value, "")
+        return option
+
+
+class IntakeForm(forms.Form):
+    """The hotline agent's form: a case, or a consultation answered on the spot."""
+
+    MODE_CASE = "case"
+    MODE_CONSULTATION = "consultation"
+
+    mode = forms.ChoiceField(
+        label=_("Record as"),
+        choices=[(MODE_CASE, _("Open a case")), (MODE_CONSULTATION, _("Consultation answered on the spot"))],
+        initial=MODE_CASE,
+        widget=forms.RadioSelect,
+    )
+    customer = forms.ModelChoiceField(label=_("Customer"), queryset=Customer.objects.filter(is_active=True))
+    contact = forms.ModelChoiceField(label=_("Caller"), queryset=Contact.objects.none(), required=False)
+    site = forms.ModelChoiceField(label=_("Site"), queryset=Site.objects.none(), required=False)
+    equipment = forms.ModelChoiceField(label=_("Equipment"), queryset=Equipment.objects.none(), required=False)
+    excluded_cause = forms.ChoiceField(
+        label=_("Excluded cause"),
+        choices=ExcludedCause.choices,
+        required=False,
+        help_text=_("Misuse, accident or force majeure is never covered by warranty or contract."),
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices, initial=Kind.FAULT)
+    severity = forms.ChoiceField(
+        label=_("Severity"), choices=Severity.choices, initial=Severity.C, widget=SeverityRadio
+    )
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.PHONE)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(label=_("Description"), max_length=20000, widget=forms.Textarea(attrs={"rows": 5}))
+    answer = forms.CharField(
+        label=_("Answer given"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    attachments = MultipleFileField(label=_("Attachments"))
+
+    def __init__(self, *args, customer: Customer | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        customer_id = self.data.get("customer") if self.is_bound else (customer.pk if customer else None)
+        if customer_id and str(customer_id).isdigit():
+            self.fields["contact"].queryset = Contact.objects.filter(customer_id=customer_id, is_active=True)
+            self.fields["site"].queryset = Site.objects.filter(customer_id=customer_id)
+            self.fields["equipment"].queryset = Equipment.objects.filter(customer_id=customer_id).select_related(
+                "product_model__vendor", "site"
+            )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("mode") == self.MODE_CONSULTATION and not (data.get("answer") or "").strip():
+            self.add_error("answer", _("Write the answer given to the caller."))
+        if data.get("mode") == self.MODE_CASE and data.get("excluded_cause") and not data.get("equipment"):
+            self.add_error("excluded_cause", _("An excluded cause needs the equipment it applies to."))
+        return data
+
+
+class ActionForm(forms.Form):
+    action = forms.CharField(max_length=30)
+    expected_status = forms.CharField(max_length=30, required=False)
+    text = forms.CharField(
+        label=_("Comment"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    merge_into = forms.CharField(label=_("Duplicate of case number"), max_length=20, required=False)
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(label=_("Text"), max_length=20000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    public = forms.BooleanField(label=_("Visible to the customer (reply)"), required=False)
+    attachments = MultipleFileField(label=_("Attachments"))
+
+
+def staff_users():
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name__in=[r.value for r in STAFF_ROLES])
+        .distinct()
+        .order_by("username")
+    )
+
+
+class AssignForm(forms.Form):
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=get_user_model().objects.none(), required=False)
+    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.all(), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = staff_users()
+
+
+class SeverityForm(forms.Form):
+    severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices)
+    reason = forms.CharField(label=_("Reason"), max_length=1000)
+
+
+class EditForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(label=_("Description"), max_length=20000, widget=forms.Textarea(attrs={"rows": 5}))
+    kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices)
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
+    tier = forms.ChoiceField(label=_("Tier"), choices=Tier.choices)
+
+
+class QueueForm(forms.Form):
+    STATUS_CHOICES = [("open", _("Open")), ("finished", _("Finished")), ("all", _("All"))]
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[])
+    severity = forms.MultipleChoiceField(
+        label=_("Severity"), required=False, choices=Severity.choices, widget=forms.CheckboxSelectMultiple
+    )
+    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("Any kind"))] + Kind.choices)
+    customer = forms.ModelChoiceField(
+        label=_("Customer"), required=False, queryset=Customer.objects.all(), empty_label=_("Any customer")
+    )
+    owner = forms.ModelChoiceField(
+        label=_("Owner"), required=False, queryset=get_user_model().objects.none(), empty_label=_("Anyone")
+    )
+    team = forms.ModelChoiceField(
+        label=_("Team"), required=False, queryset=Team.objects.all(), empty_label=_("Any team")
+    )
+    mine = forms.BooleanField(label=_("Mine"), required=False)
+    unassigned = forms.BooleanField(label=_("Unassigned"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from aftersales.cases.models import Status
+
+        self.fields["status"].choices = self.STATUS_CHOICES + list(Status.choices)
+        self.fields["owner"].queryset = staff_users()

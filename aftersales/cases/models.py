@@ -1,0 +1,280 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from aftersales.contracts.entitlement import EntitlementKind, ExcludedCause
+from aftersales.dispatch.models import Tier
+
+
+class Status(models.TextChoices):
+    NEW = "new", _("New")
+    ACCEPTED = "accepted", _("Accepted (signed)")
+    IN_PROGRESS = "in_progress", _("In progress")
+    WAITING_CUSTOMER = "waiting_customer", _("Waiting for customer")
+    WAITING_VENDOR = "waiting_vendor", _("Waiting for vendor")
+    WAITING_PARTS = "waiting_parts", _("Waiting for parts (RMA-Pend)")
+    SUSPENDED = "suspended", _("Suspended")
+    RESOLVED = "resolved", _("Resolved, awaiting confirmation")
+    CLOSED = "closed", _("Closed")
+    REOPENED = "reopened", _("Reopened")
+    CANCELLED = "cancelled", _("Cancelled")
+    MERGED = "merged", _("Merged")
+
+
+OPEN_STATUSES = frozenset(
+    {
+        Status.NEW,
+        Status.ACCEPTED,
+        Status.IN_PROGRESS,
+        Status.WAITING_CUSTOMER,
+        Status.WAITING_VENDOR,
+        Status.WAITING_PARTS,
+        Status.SUSPENDED,
+        Status.REOPENED,
+    }
+)
+FINISHED_STATUSES = frozenset({Status.CLOSED, Status.CANCELLED, Status.MERGED})
+
+
+class Severity(models.TextChoices):
+    A = "A", _("A · Critical (P1)")
+    B = "B", _("B · Major (P2)")
+    C = "C", _("C · Minor (P3)")
+    D = "D", _("D · Cosmetic (P4)")
+
+
+SEVERITY_HELP = {
+    Severity.A: _("System down or unusable."),
+    Severity.B: _("A major function is lost, or a serious complaint."),
+    Severity.C: _("Minor impact; inconvenient but usable."),
+    Severity.D: _("No functional impact: slowness, cosmetic issues, questions."),
+}
+
+
+class Kind(models.TextChoices):
+    FAULT = "fault", _("Fault / repair")
+    RETURN = "return", _("Return / exchange")
+    COMPLAINT = "complaint", _("Complaint")
+    MAINTENANCE = "maintenance", _("Maintenance or upgrade request")
+    CONSULTATION = "consultation", _("Consultation (escalated)")
+    INSPECTION = "inspection", _("Inspection follow-up")
+
+
+class Channel(models.TextChoices):
+    PHONE = "phone", _("Phone")
+    FAX = "fax", _("Fax")
+    EMAIL = "email", _("E-mail")
+    WEB = "web", _("Web portal")
+    API = "api", _("API")
+    MONITORING = "monitoring", _("Monitoring alarm")
+
+
+class CaseNumberCounter(models.Model):
+    """The last sequence number given out in a month; one row per month."""
+
+    period = models.CharField(max_length=6, unique=True)
+    last = models.PositiveIntegerField(default=0)
+
+
+class Case(models.Model):
+    """案例: one customer request handled from intake to closure."""
+
+    number = models.CharField(_("number"), max_length=20, unique=True, editable=False)
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.PROTECT, related_name="cases", verbose_name=_("customer")
+    )
+    contact = models.ForeignKey(
+        "customers.Contact",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name=_("contact"),
+    )
+    site = models.ForeignKey("customers.Site", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("site"))
+    equipment = models.ForeignKey(
+        "installed_base.Equipment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name=_("equipment"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.FAULT)
+    severity = models.CharField(_("severity"), max_length=1, choices=Severity.choices, default=Severity.C)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, default=Channel.PHONE)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NEW, editable=False)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), max_length=20000)
+    tier = models.CharField(_("tier"), max_length=2, choices=Tier.choices, default=Tier.L1)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="owned_cases",
+        verbose_name=_("owner"),
+    )
+    team = models.ForeignKey(
+        "dispatch.Team", on_delete=models.PROTECT, null=True, blank=True, related_name="cases", verbose_name=_("team")
+    )
+    # 首问负责: whoever took the report stays responsible for feeding back the result (R2.5).
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="taken_cases",
+        verbose_name=_("taken by"),
+    )
+    entitlement = models.CharField(
+        _("entitlement"), max_length=20, choices=EntitlementKind.choices, default=EntitlementKind.UNKNOWN
+    )
+    contract = models.ForeignKey(
+        "contracts.ServiceContract",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name=_("contract"),
+    )
+    repair_quote = models.DecimalField(_("repair quote"), max_digits=12, decimal_places=2, null=True, blank=True)
+    excluded_cause = models.CharField(_("excluded cause"), max_length=20, choices=ExcludedCause.choices, blank=True)
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("merged into")
+    )
+    opened_at = models.DateTimeField(_("opened"), default=timezone.now)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Lower-cased number, title, description and serial number: one column for the search box,
+    # with a trigram index on PostgreSQL (see migrations).
+    search_text = models.TextField(editable=False, default="")
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["severity", "opened_at"]
+        indexes = [
+            models.Index(fields=["status", "severity", "opened_at"], name="case_queue_idx"),
+            models.Index(fields=["customer", "status"], name="case_customer_idx"),
+            models.Index(fields=["owner", "status"], name="case_owner_idx"),
+            models.Index(fields=["team", "status"], name="case_team_idx"),
+            models.Index(fields=["opened_at"], name="case_opened_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def build_search_text(self) -> str:
+        serial = self.equipment.serial_number if self.equipment_id else ""
+        return " ".join([self.number, self.title, self.description, serial]).lower()
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", _("Case opened")
+    STATUS = "status", _("Status changed")
+    ASSIGNED = "assigned", _("Assignment changed")
+    FIELDS = "fields", _("Fields changed")
+    SEVERITY = "severity", _("Severity changed")
+    NOTE = "note", _("Internal note")
+    REPLY = "reply", _("Reply to customer")
+    ATTACHMENT = "attachment", _("Attachment added")
+    NOTIFIED = "notified", _("Notification queued")
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("timeline entries are never changed")
+
+    def delete(self):
+        raise PermissionError("timeline entries are never deleted")
+
+
+class CaseEvent(models.Model):
+    """One entry of a case's timeline. Append-only: rows are never updated or deleted."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
+    kind = models.CharField(max_length=20, choices=EventKind.choices)
+    is_public = models.BooleanField(default=False, help_text=_("Visible to the customer."))
+    from_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    # {"field": [before, after]} as display text, frozen at the time of the change.
+    changes = models.JSONField(default=dict, blank=True)
+    text = models.TextField(blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("timeline entry")
+        verbose_name_plural = _("timeline entries")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["case", "-at"], name="caseevent_case_at_idx")]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("timeline entries are never changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("timeline entries are never deleted")
+
+
+class Attachment(models.Model):
+    """A file on a case. Kept for ever; served only through the visibility rule."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="attachments")
+    event = models.ForeignKey(CaseEvent, on_delete=models.PROTECT, null=True, blank=True, related_name="attachments")
+    file = models.FileField(upload_to="attachments/%Y/%m/")
+    name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    is_public = models.BooleanField(default=False)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Consultation(models.Model):
+    """咨询: a question answered on the spot (R2.3); kept in the customer's history."""
+
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.PROTECT, related_name="consultations", verbose_name=_("customer")
+    )
+    contact = models.ForeignKey(
+        "customers.Contact", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("contact")
+    )
+    equipment = models.ForeignKey(
+        "installed_base.Equipment", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("equipment")
+    )
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, default=Channel.PHONE)
+    question = models.TextField(_("question"), max_length=5000)
+    answer = models.TextField(_("answer"), max_length=5000)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, verbose_name=_("answered by"))
+    at = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("consultation")
+        verbose_name_plural = _("consultations")
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return self.question[:50]

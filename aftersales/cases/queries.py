@@ -1,0 +1,131 @@
+"""Read side: which cases a user may see, and the queue's filters.
+
+`visible_cases(user)` is THE visibility rule. Every page, API endpoint, search, export,
+attachment download and notification starts from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from aftersales.accounts.roles import STAFF_ROLES, Role
+from aftersales.cases.models import FINISHED_STATUSES, OPEN_STATUSES, Attachment, Case, CaseEvent
+from aftersales.customers.phones import phone_search_key
+
+
+def visible_cases(user) -> QuerySet[Case]:
+    """The cases `user` may see: staff see all; a customer contact only their organisation's."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Case.objects.none()
+    roles = user.roles
+    if roles & STAFF_ROLES:
+        return Case.objects.all()
+    if Role.CUSTOMER in roles:
+        contact = getattr(user, "contact", None)
+        if contact is not None and contact.is_active:
+            return Case.objects.filter(customer_id=contact.customer_id)
+    return Case.objects.none()
+
+
+def visible_customer_ids(user) -> QuerySet | None:
+    """None means every customer (staff); otherwise the ids the user may see."""
+    if user.is_authenticated and user.roles & STAFF_ROLES:
+        return None
+    contact = getattr(user, "contact", None) if user.is_authenticated else None
+    return [contact.customer_id] if contact is not None and Role.CUSTOMER in user.roles else []
+
+
+def get_visible_case(user, number: str) -> Case:
+    """One case by number, or 404 if it does not exist *or* the user may not see it."""
+    try:
+        return (
+            visible_cases(user)
+            .select_related(
+                "customer",
+                "contact",
+                "site",
+                "equipment__product_model__vendor",
+                "owner",
+                "team",
+                "taken_by",
+                "contract",
+                "merged_into",
+            )
+            .get(number=number.upper())
+        )
+    except Case.DoesNotExist:
+        raise Http404 from None
+
+
+def visible_events(user, case: Case) -> QuerySet[CaseEvent]:
+    events = case.events.select_related("actor")
+    if not (user.roles & STAFF_ROLES):
+        events = events.filter(is_public=True)
+    return events
+
+
+def get_visible_attachment(user, pk: int) -> Attachment:
+    attachments = Attachment.objects.filter(case__in=visible_cases(user))
+    if not (user.roles & STAFF_ROLES):
+        attachments = attachments.filter(is_public=True)
+    try:
+        return attachments.get(pk=pk)
+    except Attachment.DoesNotExist:
+        raise Http404 from None
+
+
+@dataclass
+class QueueFilter:
+    status: str = "open"  # "open", "finished", "all" or one Status value
+    severities: tuple[str, ...] = ()
+    kind: str = ""
+    customer_id: int | None = None
+    owner_id: int | None = None
+    team_id: int | None = None
+    mine: bool = False
+    unassigned: bool = False
+    q: str = ""
+
+
+def queue(user, f: QueueFilter) -> QuerySet[Case]:
+    """The case list as the queue shows it: filtered, searched, severity first then oldest."""
+    cases = visible_cases(user)
+    if f.status == "open":
+        cases = cases.filter(status__in=OPEN_STATUSES)
+    elif f.status == "finished":
+        cases = cases.filter(status__in=FINISHED_STATUSES)
+    elif f.status and f.status != "all":
+        cases = cases.filter(status=f.status)
+    if f.severities:
+        cases = cases.filter(severity__in=f.severities)
+    if f.kind:
+        cases = cases.filter(kind=f.kind)
+    if f.customer_id:
+        cases = cases.filter(customer_id=f.customer_id)
+    if f.owner_id:
+        cases = cases.filter(owner_id=f.owner_id)
+    if f.team_id:
+        cases = cases.filter(team_id=f.team_id)
+    if f.mine:
+        cases = cases.filter(Q(owner=user) | Q(taken_by=user))
+    if f.unassigned:
+        cases = cases.filter(owner__isnull=True)
+    if f.q.strip():
+        cases = search(cases, f.q)
+    return cases.select_related("customer", "owner", "team").order_by("severity", "opened_at", "pk")
+
+
+def search(cases: QuerySet[Case], text: str) -> QuerySet[Case]:
+    """Every word must occur in number, title, description or serial number (substring, so
+    Chinese works without word splitting)."""
+    for word in text.lower().split()[:8]:
+        cases = cases.filter(search_text__contains=word)
+    return cases
+
+
+def phone_digits_filter(field: str, fragment: str) -> Q:
+    digits = phone_search_key(fragment)
+    return Q(**{f"{field}__contains": digits}) if len(digits) >= 3 else Q(pk__in=[])

@@ -1,0 +1,398 @@
+"""Every operation that changes a case. Each runs in one transaction, locks the case row when
+it changes one, records a timeline entry, and queues notifications in the same transaction.
+Pages, the API, the worker and management commands all call these functions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from aftersales.accounts.roles import CASE_WORKERS, Role
+from aftersales.cases.models import (
+    OPEN_STATUSES,
+    Attachment,
+    Case,
+    CaseEvent,
+    CaseNumberCounter,
+    Consultation,
+    EventKind,
+    Severity,
+    Status,
+)
+from aftersales.cases.numbering import format_case_number
+from aftersales.cases.workflow import transition_for
+from aftersales.contracts.entitlement import entitlement_for
+from aftersales.core.errors import Conflict, DomainError, NotAllowed
+from aftersales.core.uploads import check_upload, guess_content_type
+from aftersales.notifications.models import Notification
+from aftersales.notifications.services import queue_notification, users_with_role
+
+
+class CaseError(DomainError):
+    """A request about a case that cannot be carried out as asked."""
+
+
+# --- helpers ----------------------------------------------------------------------------
+
+
+def _require_worker(user) -> None:
+    if not (user.roles & CASE_WORKERS):
+        raise NotAllowed(gettext_lazy("Your role may not change cases."))
+
+
+def _lock(case: Case) -> Case:
+    return Case.objects.select_for_update().select_related("equipment").get(pk=case.pk)
+
+
+def _record(case: Case, by, kind: EventKind, *, public: bool = False, text: str = "", **fields) -> CaseEvent:
+    return CaseEvent.objects.create(case=case, actor=by, kind=kind, is_public=public, text=text, **fields)
+
+
+def _display(value) -> str:
+    return "" if value is None else str(value)
+
+
+def allocate_case_number(at: dt.datetime) -> str:
+    """The next number of the month of `at` (Asia/Shanghai). Call inside a transaction.
+
+    The counter row is incremented with one UPDATE, which the database serialises: two
+    transactions can never read the same value.
+    """
+    period = timezone.localtime(at).strftime("%Y%m")
+    CaseNumberCounter.objects.bulk_create([CaseNumberCounter(period=period)], ignore_conflicts=True)
+    CaseNumberCounter.objects.filter(period=period).update(last=F("last") + 1)
+    sequence = CaseNumberCounter.objects.values_list("last", flat=True).get(period=period)
+    return format_case_number(period, sequence)
+
+
+def _validate_parties(customer, contact, site, equipment) -> None:
+    errors = {}
+    if contact is not None and contact.customer_id != customer.pk:
+        errors["contact"] = [_("This contact belongs to another customer.")]
+    if site is not None and site.customer_id != customer.pk:
+        errors["site"] = [_("This site belongs to another customer.")]
+    if equipment is not None and equipment.customer_id != customer.pk:
+        errors["equipment"] = [_("This equipment belongs to another customer.")]
+    if errors:
+        raise CaseError(_("The case refers to another customer's records."), fields=errors)
+
+
+def _check_files(files: Sequence) -> list[tuple]:
+    checked, errors = [], []
+    for upload in files:
+        try:
+            checked.append((upload, check_upload(upload)))
+        except ValidationError as error:
+            errors.extend(error.messages)
+    if errors:
+        raise CaseError(_("An attachment was refused."), fields={"attachments": errors})
+    return checked
+
+
+def _store_files(case: Case, event: CaseEvent, checked: list[tuple], by, public: bool) -> list[Attachment]:
+    stored = []
+    for upload, digest in checked:
+        attachment = Attachment(
+            case=case,
+            event=event,
+            name=upload.name[:255],
+            content_type=guess_content_type(upload.name),
+            size=upload.size,
+            sha256=digest,
+            is_public=public,
+            uploaded_by=by,
+        )
+        attachment.file.save(upload.name, upload, save=False)
+        attachment.save()
+        stored.append(attachment)
+    return stored
+
+
+# --- intake -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def open_case(
+    *,
+    customer,
+    by,
+    title: str,
+    description: str,
+    kind: str,
+    severity: str,
+    channel: str,
+    contact=None,
+    site=None,
+    equipment=None,
+    excluded_cause: str = "",
+    attachments: Sequence = (),
+    opened_at: dt.datetime | None = None,
+) -> Case:
+    """Open a case for `customer`, taken by `by` (who stays responsible for feedback, R2.5).
+
+    Guarantees: a unique number; the entitlement of the equipment on that day recorded on the
+    case; a public "opened" timeline entry; attachments checked before anything is written; a
+    severity-A case flagged to every executive (R2.6). Nothing is saved if any check fails.
+    """
+    _require_worker(by)
+    _validate_parties(customer, contact, site, equipment)
+    checked = _check_files(attachments)
+    opened_at = opened_at or timezone.now()
+    if equipment is not None and site is None:
+        site = equipment.site
+    entitlement = entitlement_for(equipment, on=timezone.localdate(opened_at), excluded_cause=excluded_cause)
+    case = Case(
+        number=allocate_case_number(opened_at),
+        customer=customer,
+        contact=contact,
+        site=site,
+        equipment=equipment,
+        kind=kind,
+        severity=severity,
+        channel=channel,
+        title=title.strip(),
+        description=description.strip(),
+        taken_by=by,
+        entitlement=entitlement.kind,
+        contract=entitlement.contract,
+        repair_quote=entitlement.repair_quote,
+        excluded_cause=excluded_cause,
+        opened_at=opened_at,
+    )
+    case.search_text = case.build_search_text()
+    case.full_clean(exclude=["number", "search_text"])
+    case.save()
+    event = _record(case, by, EventKind.CREATED, public=True, to_status=Status.NEW, text=case.description, at=opened_at)
+    _store_files(case, event, checked, by, public=True)
+    if severity == Severity.A:
+        _flag_major_case(case, by)
+    return case
+
+
+def _flag_major_case(case: Case, by) -> None:
+    executives = list(users_with_role(Role.EXECUTIVE))
+    subject = _("Severity A case %(number)s: %(title)s") % {"number": case.number, "title": case.title}
+    queue_notification(
+        kind=Notification.Kind.MAJOR_CASE,
+        recipients=executives,
+        subject=subject,
+        case=case,
+        dedupe_key=f"major:{case.pk}",
+    )
+    names = ", ".join(str(user) for user in executives) or _("nobody (no executive configured)")
+    _record(case, by, EventKind.NOTIFIED, text=_("Executives notified: %(names)s") % {"names": names})
+
+
+@transaction.atomic
+def log_consultation(
+    *, customer, by, question: str, answer: str, channel: str, contact=None, equipment=None
+) -> Consultation:
+    """Record a question answered on the spot (R2.3): closed at once, kept in history."""
+    _require_worker(by)
+    _validate_parties(customer, contact, None, equipment)
+    consultation = Consultation(
+        customer=customer,
+        contact=contact,
+        equipment=equipment,
+        channel=channel,
+        question=question.strip(),
+        answer=answer.strip(),
+        answered_by=by,
+    )
+    consultation.full_clean()
+    consultation.save()
+    return consultation
+
+
+# --- workflow ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def transition(
+    *, case: Case, action: str, by, text: str = "", expected_status: str | None = None, merge_into: Case | None = None
+) -> Case:
+    """Move `case` by `action` of the transition table.
+
+    Locks the row first, so of two people acting at once one wins and the other gets a
+    Conflict naming the new state (when they say which state they saw, `expected_status`)
+    or NotAllowed (when the move no longer fits the state).
+    """
+    move = transition_for(action)
+    if move is None:
+        raise NotAllowed(_("Unknown action “%(action)s”.") % {"action": action})
+    locked = _lock(case)
+    if expected_status and locked.status != expected_status:
+        raise Conflict(
+            _("Someone else changed this case meanwhile: it is now “%(status)s”. Reload the page and try again.")
+            % {"status": locked.get_status_display()}
+        )
+    if locked.status not in move.sources:
+        raise NotAllowed(
+            _("“%(action)s” is not possible while the case is “%(status)s”.")
+            % {"action": move.label, "status": locked.get_status_display()}
+        )
+    if not (move.roles & by.roles):
+        raise NotAllowed(_("Your role may not “%(action)s” a case.") % {"action": move.label})
+    text = (text or "").strip()
+    if move.needs_text and not text:
+        raise CaseError(_("Please say why."), fields={"text": [_("This field is required.")]})
+    _apply_side_effects(locked, move.target, by, merge_into)
+    before = locked.status
+    locked.status = move.target
+    locked.save()
+    public = move.target in (Status.RESOLVED, Status.CLOSED, Status.REOPENED, Status.CANCELLED, Status.MERGED)
+    _record(locked, by, EventKind.STATUS, public=public, from_status=before, to_status=move.target, text=text)
+    return locked
+
+
+def _apply_side_effects(case: Case, target: Status, by, merge_into: Case | None) -> None:
+    now = timezone.now()
+    if target == Status.ACCEPTED:
+        case.accepted_at = now
+        if case.owner_id is None:
+            case.owner = by
+    elif target == Status.RESOLVED:
+        case.resolved_at = now
+    elif target == Status.CLOSED:
+        case.closed_at = now
+    elif target == Status.REOPENED:
+        case.resolved_at = case.closed_at = None
+    elif target == Status.MERGED:
+        if merge_into is None or merge_into.pk == case.pk:
+            raise CaseError(
+                _("Say which case this one duplicates."), fields={"merge_into": [_("Enter another case's number.")]}
+            )
+        if merge_into.status not in OPEN_STATUSES:
+            raise CaseError(
+                _("A case can only be merged into an open case."), fields={"merge_into": [_("That case is not open.")]}
+            )
+        case.merged_into = merge_into
+        _record(
+            merge_into,
+            by,
+            EventKind.NOTE,
+            text=_("Case %(number)s was merged into this one.") % {"number": case.number},
+        )
+
+
+# --- edits ------------------------------------------------------------------------------
+
+EDITABLE_FIELDS = ("title", "description", "kind", "channel", "contact", "site", "equipment", "tier")
+
+
+@transaction.atomic
+def update_case(*, case: Case, by, **changes) -> Case:
+    """Change editable fields; records one timeline entry with every before → after."""
+    _require_worker(by)
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise CaseError(_("These fields cannot be changed here: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    locked = _lock(case)
+    if not locked.is_open:
+        raise NotAllowed(_("A finished case cannot be edited; reopen it first."))
+    _validate_parties(locked.customer, changes.get("contact"), changes.get("site"), changes.get("equipment"))
+    diff = {}
+    for field, value in changes.items():
+        old = getattr(locked, field)
+        if old != value:
+            label = locked._meta.get_field(field).verbose_name
+            diff[str(label)] = [_field_display(locked, field), None]
+            setattr(locked, field, value)
+            diff[str(label)][1] = _field_display(locked, field)
+    if not diff:
+        return locked
+    locked.search_text = locked.build_search_text()
+    locked.full_clean(exclude=["number", "search_text"])
+    locked.save()
+    _record(locked, by, EventKind.FIELDS, changes=diff)
+    return locked
+
+
+def _field_display(case: Case, field: str) -> str:
+    getter = getattr(case, f"get_{field}_display", None)
+    return _display(getter() if getter else getattr(case, field))
+
+
+@transaction.atomic
+def change_severity(*, case: Case, by, severity: str, reason: str) -> Case:
+    """Raise or lower the severity, with a reason; an upgrade to A is flagged to executives."""
+    _require_worker(by)
+    if severity not in Severity.values:
+        raise CaseError(_("Unknown severity."), fields={"severity": [_("Choose A, B, C or D.")]})
+    if not reason.strip():
+        raise CaseError(_("Please say why."), fields={"reason": [_("This field is required.")]})
+    locked = _lock(case)
+    if not locked.is_open:
+        raise NotAllowed(_("A finished case cannot be edited; reopen it first."))
+    if locked.severity == severity:
+        return locked
+    before = locked.get_severity_display()
+    locked.severity = severity
+    locked.save(update_fields=["severity", "updated_at"])
+    _record(
+        locked,
+        by,
+        EventKind.SEVERITY,
+        changes={str(Case._meta.get_field("severity").verbose_name): [before, locked.get_severity_display()]},
+        text=reason.strip(),
+    )
+    if severity == Severity.A:
+        _flag_major_case(locked, by)
+    return locked
+
+
+@transaction.atomic
+def assign(*, case: Case, by, owner=None, team=None) -> Case:
+    """Give the case to a person and/or a team; the new owner is notified."""
+    _require_worker(by)
+    locked = _lock(case)
+    if not locked.is_open:
+        raise NotAllowed(_("A finished case cannot be reassigned."))
+    if owner is not None and not owner.is_staff_member:
+        raise CaseError(_("Cases can only be assigned to staff."), fields={"owner": [_("Choose a staff member.")]})
+    diff = {}
+    if owner != locked.owner:
+        diff[str(_("owner"))] = [_display(locked.owner), _display(owner)]
+        locked.owner = owner
+    if team != locked.team:
+        diff[str(_("team"))] = [_display(locked.team), _display(team)]
+        locked.team = team
+    if not diff:
+        return locked
+    locked.save(update_fields=["owner", "team", "updated_at"])
+    _record(locked, by, EventKind.ASSIGNED, changes=diff)
+    if owner is not None and owner != by:
+        queue_notification(
+            kind=Notification.Kind.CASE_ASSIGNED,
+            recipients=[owner],
+            subject=_("Case %(number)s assigned to you") % {"number": locked.number},
+            case=locked,
+        )
+    return locked
+
+
+@transaction.atomic
+def add_comment(*, case: Case, by, text: str, public: bool, attachments: Sequence = ()) -> CaseEvent:
+    """An internal note (staff only) or a reply visible to the customer, with files."""
+    text = (text or "").strip()
+    if not text and not attachments:
+        raise CaseError(_("Write something or attach a file."), fields={"text": [_("This field is required.")]})
+    if by.is_customer_contact:
+        if not public:
+            raise NotAllowed(_("Customers can only write replies."))
+    else:
+        _require_worker(by)
+    checked = _check_files(attachments)
+    locked = _lock(case)
+    kind = EventKind.REPLY if public else EventKind.NOTE
+    event = _record(locked, by, kind, public=public, text=text)
+    _store_files(locked, event, checked, by, public=public)
+    Case.objects.filter(pk=locked.pk).update(updated_at=timezone.now())
+    return event

@@ -1,0 +1,346 @@
+"""Staff pages for cases: thin — parse the request, call a service, render."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from aftersales.accounts.roles import CASE_WORKERS, STAFF_ROLES
+from aftersales.cases import services
+from aftersales.cases.forms import ActionForm, AssignForm, CommentForm, EditForm, IntakeForm, QueueForm, SeverityForm
+from aftersales.cases.models import EventKind
+from aftersales.cases.queries import (
+    QueueFilter,
+    get_visible_attachment,
+    get_visible_case,
+    queue,
+    visible_cases,
+    visible_events,
+)
+from aftersales.cases.workflow import allowed_transitions
+from aftersales.contracts.entitlement import entitlement_for
+from aftersales.core.errors import DomainError
+from aftersales.core.forms import apply_domain_error
+from aftersales.core.uploads import is_inline_safe
+from aftersales.customers.models import Contact, Customer
+from aftersales.customers.queries import lookup
+from aftersales.installed_base.models import Equipment
+
+
+def _staff_required(user) -> None:
+    if not (user.roles & STAFF_ROLES):
+        raise PermissionDenied
+
+
+def _worker_required(user) -> None:
+    if not (user.roles & CASE_WORKERS):
+        raise PermissionDenied
+
+
+# --- queue ------------------------------------------------------------------------------
+
+
+@login_required
+def case_list(request):
+    form = QueueForm(request.GET or None)
+    f = QueueFilter()
+    if form.is_valid():
+        data = form.cleaned_data
+        f = QueueFilter(
+            status=data["status"] or "open",
+            severities=tuple(data["severity"]),
+            kind=data["kind"],
+            customer_id=data["customer"].pk if data["customer"] else None,
+            owner_id=data["owner"].pk if data["owner"] else None,
+            team_id=data["team"].pk if data["team"] else None,
+            mine=data["mine"],
+            unassigned=data["unassigned"],
+            q=data["q"],
+        )
+    paginator = Paginator(queue(request.user, f), settings.CASE_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "cases/case_list.html",
+        {"form": form, "page": page, "query": query.urlencode(), "now": timezone.now(), "filter": f},
+    )
+
+
+# --- one case ---------------------------------------------------------------------------
+
+TIMELINE_FILTERS = {
+    "all": None,
+    "public": {"is_public": True},
+    "status": {"kind__in": [EventKind.STATUS, EventKind.CREATED]},
+}
+
+
+@login_required
+def case_detail(request, number, forms: dict | None = None):
+    case = get_visible_case(request.user, number)
+    show = request.GET.get("show", "all")
+    events = visible_events(request.user, case).prefetch_related("attachments")
+    if TIMELINE_FILTERS.get(show):
+        events = events.filter(**TIMELINE_FILTERS[show])
+    forms = forms or {}
+    can_work = bool(request.user.roles & CASE_WORKERS)
+    context = {
+        "case": case,
+        "events": events,
+        "show": show,
+        "transitions": allowed_transitions(case.status, request.user.roles) if can_work else [],
+        "can_work": can_work,
+        "action_form": forms.get("action") or ActionForm(),
+        "comment_form": forms.get("comment") or CommentForm(),
+        "assign_form": forms.get("assign") or AssignForm(initial={"owner": case.owner_id, "team": case.team_id}),
+        "severity_form": forms.get("severity") or SeverityForm(initial={"severity": case.severity}),
+        "edit_form": forms.get("edit")
+        or EditForm(initial={f: getattr(case, f) for f in ("title", "description", "kind", "channel", "tier")}),
+        "attachments": case.attachments.all()
+        if request.user.roles & STAFF_ROLES
+        else case.attachments.filter(is_public=True),
+    }
+    status = 400 if forms else 200
+    return render(request, "cases/case_detail.html", context, status=status)
+
+
+def _post_case(request, number):
+    _worker_required(request.user)
+    return get_visible_case(request.user, number)
+
+
+@login_required
+@require_POST
+def case_action(request, number):
+    case = get_visible_case(request.user, number)
+    form = ActionForm(request.POST)
+    if not form.is_valid():
+        return case_detail(request, number, forms={"action": form})
+    data = form.cleaned_data
+    merge_into = None
+    if data["action"] == "merge" and data["merge_into"]:
+        merge_into = visible_cases(request.user).filter(number=data["merge_into"].strip().upper()).first()
+        if merge_into is None:
+            form.add_error("merge_into", _("No case with this number."))
+            return case_detail(request, number, forms={"action": form})
+    try:
+        services.transition(
+            case=case,
+            action=data["action"],
+            by=request.user,
+            text=data["text"],
+            expected_status=data["expected_status"] or None,
+            merge_into=merge_into,
+        )
+    except DomainError as error:
+        apply_domain_error(form, error)
+        return case_detail(request, number, forms={"action": form})
+    messages.success(request, _("Done."))
+    return redirect("case_detail", number=case.number)
+
+
+@login_required
+@require_POST
+def case_comment(request, number):
+    case = get_visible_case(request.user, number)
+    if not (request.user.roles & CASE_WORKERS):
+        raise PermissionDenied
+    form = CommentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.add_comment(
+                case=case,
+                by=request.user,
+                text=form.cleaned_data["text"],
+                public=form.cleaned_data["public"],
+                attachments=form.cleaned_data["attachments"],
+            )
+            messages.success(request, _("Saved."))
+            return redirect("case_detail", number=case.number)
+        except DomainError as error:
+            apply_domain_error(form, error)
+    return case_detail(request, number, forms={"comment": form})
+
+
+@login_required
+@require_POST
+def case_assign(request, number):
+    case = _post_case(request, number)
+    form = AssignForm(request.POST)
+    if form.is_valid():
+        try:
+            services.assign(
+                case=case, by=request.user, owner=form.cleaned_data["owner"], team=form.cleaned_data["team"]
+            )
+            messages.success(request, _("Saved."))
+            return redirect("case_detail", number=case.number)
+        except DomainError as error:
+            apply_domain_error(form, error)
+    return case_detail(request, number, forms={"assign": form})
+
+
+@login_required
+@require_POST
+def case_severity(request, number):
+    case = _post_case(request, number)
+    form = SeverityForm(request.POST)
+    if form.is_valid():
+        try:
+            services.change_severity(
+                case=case, by=request.user, severity=form.cleaned_data["severity"], reason=form.cleaned_data["reason"]
+            )
+            messages.success(request, _("Saved."))
+            return redirect("case_detail", number=case.number)
+        except DomainError as error:
+            apply_domain_error(form, error)
+    return case_detail(request, number, forms={"severity": form})
+
+
+@login_required
+@require_POST
+def case_edit(request, number):
+    case = _post_case(request, number)
+    form = EditForm(request.POST)
+    if form.is_valid():
+        try:
+            services.update_case(case=case, by=request.user, **form.cleaned_data)
+            messages.success(request, _("Saved."))
+            return redirect("case_detail", number=case.number)
+        except DomainError as error:
+            apply_domain_error(form, error)
+    return case_detail(request, number, forms={"edit": form})
+
+
+@login_required
+def attachment_download(request, pk, name):
+    """Files only through the visibility rule; only images, PDF and plain text inline."""
+    attachment = get_visible_attachment(request.user, pk)
+    if name != attachment.name:
+        raise Http404
+    inline = is_inline_safe(attachment.content_type)
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=not inline,
+        filename=attachment.name,
+        content_type=attachment.content_type if inline else "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+# --- phone intake -----------------------------------------------------------------------
+
+
+@login_required
+def intake(request):
+    """The hotline agent's screen: find the caller, see the entitlement, log the call."""
+    _worker_required(request.user)
+    params = request.POST if request.method == "POST" else request.GET
+    customer = _pick(Customer.objects.filter(is_active=True), params.get("customer"))
+    contact = _pick(Contact.objects.filter(customer=customer), params.get("contact")) if customer else None
+    equipment = _pick(Equipment.objects.filter(customer=customer), params.get("equipment")) if customer else None
+    if request.method == "POST":
+        form = IntakeForm(request.POST, request.FILES)
+        if form.is_valid():
+            result = _log_intake(request, form)
+            if result is not None:
+                return result
+    else:
+        initial = {
+            "customer": customer,
+            "contact": contact,
+            "equipment": equipment,
+            "site": equipment.site if equipment else None,
+        }
+        form = IntakeForm(initial=initial, customer=customer)
+    if request.GET.get("partial") == "lookup":
+        return render(request, "cases/_lookup_results.html", {"results": lookup(request.GET.get("q", ""))})
+    if request.GET.get("partial") == "entitlement":
+        return render(request, "cases/_entitlement.html", _entitlement_context(equipment, request.GET.get("cause", "")))
+    context = {
+        "form": form,
+        "q": request.GET.get("q", ""),
+        "results": lookup(request.GET.get("q", "")) if "q" in request.GET else None,
+        "customer": customer,
+        "hotline": settings.HOTLINE_NUMBER,
+    }
+    if customer:
+        context.update(_customer_card(customer))
+        context.update(_entitlement_context(equipment, params.get("excluded_cause", "")))
+    return render(request, "cases/intake.html", context, status=400 if form.errors else 200)
+
+
+def _pick(queryset, pk):
+    return queryset.filter(pk=pk).first() if pk and str(pk).isdigit() else None
+
+
+def _log_intake(request, form):
+    data = form.cleaned_data
+    try:
+        if data["mode"] == IntakeForm.MODE_CONSULTATION:
+            services.log_consultation(
+                customer=data["customer"],
+                contact=data["contact"],
+                equipment=data["equipment"],
+                channel=data["channel"],
+                question=f"{data['title']}\n{data['description']}",
+                answer=data["answer"],
+                by=request.user,
+            )
+            messages.success(request, _("Consultation recorded."))
+            return redirect(f"{request.path}?customer={data['customer'].pk}")
+        case = services.open_case(
+            customer=data["customer"],
+            contact=data["contact"],
+            site=data["site"],
+            equipment=data["equipment"],
+            excluded_cause=data["excluded_cause"] or "",
+            kind=data["kind"],
+            severity=data["severity"],
+            channel=data["channel"],
+            title=data["title"],
+            description=data["description"],
+            attachments=data["attachments"],
+            by=request.user,
+        )
+    except DomainError as error:
+        apply_domain_error(form, error)
+        return None
+    messages.success(request, _("Case %(number)s opened.") % {"number": case.number})
+    return redirect("case_detail", number=case.number)
+
+
+def _customer_card(customer: Customer) -> dict:
+    today = timezone.localdate()
+    equipment = list(customer.equipment.select_related("product_model__vendor", "site").prefetch_related("contracts"))
+    for item in equipment:
+        item.entitlement = entitlement_for(item, on=today)
+    return {
+        "contacts": customer.contacts.filter(is_active=True),
+        "sites": customer.sites.select_related("service_office"),
+        "equipment_list": equipment,
+        "contracts": customer.contracts.all(),
+        "recent_cases": customer.cases.order_by("-opened_at")[:8],
+        "recent_consultations": customer.consultations.select_related("answered_by")[:5],
+        "today": today,
+    }
+
+
+def _entitlement_context(equipment, cause: str) -> dict:
+    if equipment is None:
+        return {"entitlement": None}
+    return {
+        "entitlement": entitlement_for(equipment, on=timezone.localdate(), excluded_cause=cause),
+        "chosen_equipment": equipment,
+    }

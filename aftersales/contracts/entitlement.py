@@ -1,0 +1,98 @@
+"""What a customer is entitled to for one piece of equipment on one day (R1.3, R1.5).
+
+Rules, in order:
+1. A cause excluded from cover (misuse, accident, force majeure) is always chargeable.
+2. A maintenance contract in force that lists the equipment covers it (the one ending last wins).
+3. Otherwise the equipment is in warranty from its acceptance date through the day before the
+   same date `warranty_months` later (12 by default): accepted 2025-11-22, covered through
+   2026-11-21.
+4. Otherwise a hardware repair is chargeable at the charge standard's rate (12 %) of the
+   equipment's contract price; software and consultations are quoted by the charge standard.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from aftersales.contracts.models import ChargeStandard, ServiceContract
+
+DEFAULT_REPAIR_RATE = Decimal("0.12")
+
+
+class EntitlementKind(models.TextChoices):
+    WARRANTY = "warranty", _("In warranty")
+    CONTRACT = "contract", _("Maintenance contract")
+    CHARGEABLE = "chargeable", _("Chargeable")
+    UNKNOWN = "unknown", _("No equipment chosen")
+
+
+class ExcludedCause(models.TextChoices):
+    NONE = "", _("None")
+    MISUSE = "misuse", _("Misuse")
+    ACCIDENT = "accident", _("Accident")
+    FORCE_MAJEURE = "force_majeure", _("Force majeure")
+
+
+@dataclass(frozen=True)
+class Entitlement:
+    kind: EntitlementKind
+    contract: ServiceContract | None = None
+    warranty_end: dt.date | None = None
+    repair_quote: Decimal | None = None
+    repair_rate: Decimal | None = None
+    excluded_cause: str = ""
+
+    @property
+    def is_covered(self) -> bool:
+        return self.kind in (EntitlementKind.WARRANTY, EntitlementKind.CONTRACT)
+
+
+def entitlement_for(equipment, *, on: dt.date, excluded_cause: str = "") -> Entitlement:
+    """The entitlement of `equipment` on day `on`, given an optional excluded cause."""
+    if equipment is None:
+        return Entitlement(kind=EntitlementKind.UNKNOWN)
+    warranty_end = equipment.warranty_end
+    if not excluded_cause:
+        contract = _contract_in_force(equipment, on)
+        if contract is not None:
+            return Entitlement(kind=EntitlementKind.CONTRACT, contract=contract, warranty_end=warranty_end)
+        if warranty_end is not None and equipment.acceptance_date <= on <= warranty_end:
+            return Entitlement(kind=EntitlementKind.WARRANTY, warranty_end=warranty_end)
+    rate = _repair_rate(equipment)
+    quote = None
+    if equipment.product_model.is_hardware and equipment.contract_price is not None:
+        quote = (equipment.contract_price * rate).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return Entitlement(
+        kind=EntitlementKind.CHARGEABLE,
+        warranty_end=warranty_end,
+        repair_quote=quote,
+        repair_rate=rate,
+        excluded_cause=excluded_cause,
+    )
+
+
+def _contract_in_force(equipment, on: dt.date) -> ServiceContract | None:
+    return (
+        ServiceContract.objects.filter(equipment=equipment, start_date__lte=on, end_date__gte=on)
+        .order_by("-end_date", "-pk")
+        .first()
+    )
+
+
+def _repair_rate(equipment) -> Decimal:
+    # The charge standard of the customer's latest contract, else the default standard, else 12 %.
+    latest = (
+        ServiceContract.objects.filter(customer_id=equipment.customer_id, charge_standard__isnull=False)
+        .select_related("charge_standard")
+        .order_by("-end_date")
+        .first()
+    )
+    if latest is not None:
+        return latest.charge_standard.hardware_repair_rate
+    default = ChargeStandard.objects.filter(is_default=True).first()
+    return default.hardware_repair_rate if default else DEFAULT_REPAIR_RATE

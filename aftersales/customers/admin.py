@@ -1,0 +1,45 @@
+from django.contrib import admin
+
+from aftersales.customers.models import Contact, Customer, ServiceOffice, Site
+
+
+class ContactInline(admin.TabularInline):
+    model = Contact
+    extra = 0
+    fields = ["name", "title", "phone", "mobile", "email", "is_customer_manager", "is_active"]
+
+
+class SiteInline(admin.TabularInline):
+    model = Site
+    extra = 0
+    fields = ["name", "address", "region", "service_office", "phone"]
+
+
+@admin.register(Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    list_display = ["name", "short_name", "code", "kind", "is_key_account", "is_active"]
+    list_filter = ["kind", "is_key_account", "is_active"]
+    search_fields = ["name", "short_name", "code", "contacts__name", "contacts__mobile", "contacts__phone"]
+    inlines = [SiteInline, ContactInline]
+
+
+@admin.register(Contact)
+class ContactAdmin(admin.ModelAdmin):
+    list_display = ["name", "customer", "title", "mobile", "phone", "email", "is_customer_manager", "is_active"]
+    list_filter = ["is_customer_manager", "is_active", "customer"]
+    search_fields = ["name", "phone", "mobile", "email", "customer__name", "customer__short_name"]
+    autocomplete_fields = ["customer", "user"]
+
+
+@admin.register(Site)
+class SiteAdmin(admin.ModelAdmin):
+    list_display = ["name", "customer", "region", "service_office", "address"]
+    list_filter = ["region", "service_office"]
+    search_fields = ["name", "address", "region", "customer__name"]
+    autocomplete_fields = ["customer"]
+
+
+@admin.register(ServiceOffice)
+class ServiceOfficeAdmin(admin.ModelAdmin):
+    list_display = ["name", "city", "phone"]
+    search_fields = ["name", "city"]

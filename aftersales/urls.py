@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from aftersales.accounts import views as account_views
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("language/", account_views.set_language, name="set_language"),
+    path("", include("aftersales.cases.urls")),
+    path("admin/", admin.site.urls),
+]
