@@ -38,6 +38,12 @@ class IntakeForm(forms.Form):
     contact = forms.ModelChoiceField(label=_("Caller"), queryset=Contact.objects.none(), required=False)
     site = forms.ModelChoiceField(label=_("Site"), queryset=Site.objects.none(), required=False)
     equipment = forms.ModelChoiceField(label=_("Equipment"), queryset=Equipment.objects.none(), required=False)
+    serial_number = forms.CharField(
+        label=_("or serial number"),
+        max_length=64,
+        required=False,
+        help_text=_("Type the serial number the caller reads out if the equipment is not chosen above."),
+    )
     excluded_cause = forms.ChoiceField(
         label=_("Excluded cause"),
         choices=ExcludedCause.choices,
@@ -68,11 +74,27 @@ class IntakeForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        self._resolve_serial_number(data)
         if data.get("mode") == self.MODE_CONSULTATION and not (data.get("answer") or "").strip():
             self.add_error("answer", _("Write the answer given to the caller."))
         if data.get("mode") == self.MODE_CASE and data.get("excluded_cause") and not data.get("equipment"):
             self.add_error("excluded_cause", _("An excluded cause needs the equipment it applies to."))
         return data
+
+    def _resolve_serial_number(self, data) -> None:
+        serial = (data.get("serial_number") or "").strip().upper()
+        customer = data.get("customer")
+        if not serial or data.get("equipment") or customer is None:
+            return
+        equipment = Equipment.objects.filter(customer=customer, serial_number=serial).first()
+        if equipment is None:
+            self.add_error(
+                "serial_number",
+                _("No equipment with serial number “%(serial)s” is registered for %(customer)s.")
+                % {"serial": serial, "customer": customer},
+            )
+        else:
+            data["equipment"] = equipment
 
 
 class ActionForm(forms.Form):

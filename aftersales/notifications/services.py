@@ -17,7 +17,18 @@ def users_with_role(role: Role):
 def queue_notification(
     *, kind: str, recipients: Iterable, subject: str, case=None, payload: dict | None = None, dedupe_key: str = ""
 ) -> list[Notification]:
-    """Write one outbox row per recipient; with a dedupe key, a recipient gets it only once."""
+    """Write one outbox row per recipient; with a dedupe key, a recipient gets it only once.
+
+    Returns the rows written. The unique constraint settles a race between two writers.
+    """
+    recipients = list(recipients)
+    if dedupe_key:
+        already = set(
+            Notification.objects.filter(dedupe_key=dedupe_key, recipient__in=recipients).values_list(
+                "recipient_id", flat=True
+            )
+        )
+        recipients = [user for user in recipients if user.pk not in already]
     rows = [
         Notification(
             kind=kind, recipient=user, case=case, subject=subject[:200], payload=payload or {}, dedupe_key=dedupe_key
