@@ -48,7 +48,9 @@ def _require_worker(user) -> None:
 
 
 def _lock(case: Case) -> Case:
-    return Case.objects.select_for_update().select_related("equipment").get(pk=case.pk)
+    # of=("self",): lock only the case row; PostgreSQL refuses FOR UPDATE on the nullable
+    # side of the outer join that select_related("equipment") adds.
+    return Case.objects.select_for_update(of=("self",)).select_related("equipment").get(pk=case.pk)
 
 
 def _record(case: Case, by, kind: EventKind, *, public: bool = False, text: str = "", **fields) -> CaseEvent:
