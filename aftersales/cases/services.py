@@ -61,6 +61,15 @@ def _display(value) -> str:
     return "" if value is None else str(value)
 
 
+def _validated(instance, **kwargs) -> None:
+    """Run model validation; report failures as a CaseError with field messages."""
+    try:
+        instance.full_clean(**kwargs)
+    except ValidationError as error:
+        fields = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
+        raise CaseError(_("Please correct the errors below."), fields=fields) from None
+
+
 def allocate_case_number(at: dt.datetime) -> str:
     """The next number of the month of `at` (Asia/Shanghai). Call inside a transaction.
 
@@ -151,7 +160,6 @@ def open_case(
         site = equipment.site
     entitlement = entitlement_for(equipment, on=timezone.localdate(opened_at), excluded_cause=excluded_cause)
     case = Case(
-        number=allocate_case_number(opened_at),
         customer=customer,
         contact=contact,
         site=site,
@@ -168,8 +176,10 @@ def open_case(
         excluded_cause=excluded_cause,
         opened_at=opened_at,
     )
+    _validated(case, exclude=["number", "search_text"])
+    # The number is taken last: its counter row stays locked until this transaction ends.
+    case.number = allocate_case_number(opened_at)
     case.search_text = case.build_search_text()
-    case.full_clean(exclude=["number", "search_text"])
     case.save()
     event = _record(case, by, EventKind.CREATED, public=True, to_status=Status.NEW, text=case.description, at=opened_at)
     _store_files(case, event, checked, by, public=True)
@@ -208,7 +218,7 @@ def log_consultation(
         answer=answer.strip(),
         answered_by=by,
     )
-    consultation.full_clean()
+    _validated(consultation)
     consultation.save()
     return consultation
 
@@ -311,7 +321,7 @@ def update_case(*, case: Case, by, **changes) -> Case:
     if not diff:
         return locked
     locked.search_text = locked.build_search_text()
-    locked.full_clean(exclude=["number", "search_text"])
+    _validated(locked, exclude=["number", "search_text"])
     locked.save()
     _record(locked, by, EventKind.FIELDS, changes=diff)
     return locked
