@@ -26,7 +26,7 @@ from aftersales.cases.queries import (
     visible_events,
 )
 from aftersales.cases.workflow import allowed_transitions
-from aftersales.contracts.entitlement import entitlement_for
+from aftersales.contracts.entitlement import entitlement_for, entitlements_for
 from aftersales.core.errors import DomainError
 from aftersales.core.forms import apply_domain_error
 from aftersales.core.uploads import is_inline_safe
@@ -323,9 +323,10 @@ def _log_intake(request, form):
 
 def _customer_card(customer: Customer) -> dict:
     today = timezone.localdate()
-    equipment = list(customer.equipment.select_related("product_model__vendor", "site").prefetch_related("contracts"))
+    equipment = list(customer.equipment.select_related("product_model__vendor", "site"))
+    entitlements = entitlements_for(equipment, on=today)
     for item in equipment:
-        item.entitlement = entitlement_for(item, on=today)
+        item.entitlement = entitlements[item.pk]
     return {
         "contacts": customer.contacts.filter(is_active=True),
         "sites": customer.sites.select_related("service_office"),
