@@ -5,7 +5,8 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.roles import STAFF_ROLES
-from aftersales.cases.models import SEVERITY_HELP, Channel, Kind, Severity
+from aftersales.cases.models import SEVERITY_HELP, Channel, Kind, Severity, Status
+from aftersales.cases.queries import visible_customer_ids
 from aftersales.contracts.entitlement import ExcludedCause
 from aftersales.core.forms import MultipleFileField
 from aftersales.customers.models import Contact, Customer, Site
@@ -164,9 +165,13 @@ class QueueForm(forms.Form):
     mine = forms.BooleanField(label=_("Mine"), required=False)
     unassigned = forms.BooleanField(label=_("Unassigned"), required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        from aftersales.cases.models import Status
-
         self.fields["status"].choices = self.STATUS_CHOICES + list(Status.choices)
-        self.fields["owner"].queryset = staff_users()
+        if user.is_staff_member:
+            self.fields["owner"].queryset = staff_users()
+        else:
+            # A customer's contact never learns other customers' or staff members' names.
+            self.fields["customer"].queryset = Customer.objects.filter(pk__in=visible_customer_ids(user) or [])
+            for name in ("owner", "team", "mine", "unassigned"):
+                del self.fields[name]

@@ -50,7 +50,7 @@ def _worker_required(user) -> None:
 
 @login_required
 def case_list(request):
-    form = QueueForm(request.GET or None)
+    form = QueueForm(request.GET or None, user=request.user)
     f = QueueFilter()
     if form.is_valid():
         data = form.cleaned_data
@@ -58,11 +58,11 @@ def case_list(request):
             status=data["status"] or "open",
             severities=tuple(data["severity"]),
             kind=data["kind"],
-            customer_id=data["customer"].pk if data["customer"] else None,
-            owner_id=data["owner"].pk if data["owner"] else None,
-            team_id=data["team"].pk if data["team"] else None,
-            mine=data["mine"],
-            unassigned=data["unassigned"],
+            customer_id=_pk(data.get("customer")),
+            owner_id=_pk(data.get("owner")),
+            team_id=_pk(data.get("team")),
+            mine=data.get("mine", False),
+            unassigned=data.get("unassigned", False),
             q=data["q"],
         )
     paginator = Paginator(queue(request.user, f), settings.CASE_PAGE_SIZE)
@@ -74,6 +74,10 @@ def case_list(request):
         "cases/case_list.html",
         {"form": form, "page": page, "query": query.urlencode(), "now": timezone.now(), "filter": f},
     )
+
+
+def _pk(instance) -> int | None:
+    return instance.pk if instance is not None else None
 
 
 # --- one case ---------------------------------------------------------------------------
