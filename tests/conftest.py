@@ -15,6 +15,13 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Every persona gets a password; the production hasher's iterations would dominate the run.
+    # Hashes made with the default hashers (e.g. by a management command) still verify.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *settings.PASSWORD_HASHERS]
+
+
 @pytest.fixture
 def make_user(db):
     def make(*roles: Role, username: str | None = None, **kwargs):
@@ -42,6 +49,11 @@ def manager(make_user):
 @pytest.fixture
 def executive(make_user):
     return make_user(Role.EXECUTIVE, username="executive")
+
+
+@pytest.fixture
+def sales(make_user):
+    return make_user(Role.SALES, username="sales")
 
 
 @pytest.fixture
@@ -97,3 +109,13 @@ def open_case(agent):
 @pytest.fixture
 def case_a(open_case, customer_a, equipment_a):
     return open_case(customer_a, equipment=equipment_a)
+
+
+@pytest.fixture
+def equipment_b(customer_b):
+    return EquipmentFactory(site=SiteFactory(customer=customer_b, name="数据中心"))
+
+
+@pytest.fixture
+def case_b(open_case, customer_b, equipment_b):
+    return open_case(customer_b, equipment=equipment_b, title="柜员终端蓝屏", description="营业厅三台终端反复重启。")

@@ -285,6 +285,13 @@ def _apply_side_effects(case: Case, target: Status, by, merge_into: Case | None)
             raise CaseError(
                 _("A case can only be merged into an open case."), fields={"merge_into": [_("That case is not open.")]}
             )
+        if merge_into.customer_id != case.customer_id:
+            # A duplicate is the same request; another customer's case would also leave this
+            # customer pointing at a case they may not see.
+            raise CaseError(
+                _("A case can only be merged into a case of the same customer."),
+                fields={"merge_into": [_("That case belongs to another customer.")]},
+            )
         case.merged_into = merge_into
         _record(
             merge_into,
