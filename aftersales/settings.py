@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "aftersales.customers",
     "aftersales.installed_base",
     "aftersales.contracts",
+    "aftersales.calendars",
     "aftersales.dispatch",
     "aftersales.cases",
     "aftersales.notifications",

@@ -1,0 +1,45 @@
+"""Turn calendar rows into `WorkingCalendar` objects, cached per process.
+
+The cache is keyed by a fingerprint of the calendar and holiday tables (one cheap query), so an
+administrator's edit is seen by every process on its next computation.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count, Max
+
+from aftersales.calendars.business_time import WorkingCalendar
+from aftersales.calendars.models import BusinessCalendar, HolidayDay, parse_hours
+
+_cache: dict[tuple, WorkingCalendar] = {}
+
+
+def _holiday_fingerprint() -> tuple:
+    stats = HolidayDay.objects.aggregate(n=Count("id"), changed=Max("updated_at"))
+    return (stats["n"], stats["changed"])
+
+
+def _holiday_sets() -> tuple[frozenset, frozenset]:
+    holidays, workdays = set(), set()
+    for day, kind in HolidayDay.objects.values_list("date", "kind"):
+        (workdays if kind == HolidayDay.Kind.WORKDAY else holidays).add(day)
+    return frozenset(holidays), frozenset(workdays)
+
+
+def working_calendar(calendar: BusinessCalendar, *, holiday_fingerprint: tuple | None = None) -> WorkingCalendar:
+    """The arithmetic object for `calendar`, reused while neither it nor the holidays change."""
+    fingerprint = holiday_fingerprint or _holiday_fingerprint()
+    key = (calendar.pk, calendar.kind, calendar.hours, calendar.time_zone, calendar.updated_at, fingerprint)
+    cached = _cache.get(key)
+    if cached is not None:
+        return cached
+    if calendar.kind == BusinessCalendar.Kind.H7X24:
+        result = WorkingCalendar.round_the_clock(calendar.time_zone)
+    else:
+        holidays, workdays = _holiday_sets()
+        hours = parse_hours(calendar.hours) if calendar.kind == BusinessCalendar.Kind.H5X8 else parse_hours("")
+        result = WorkingCalendar.working_days(hours, tz=calendar.time_zone, holidays=holidays, workdays=workdays)
+    if len(_cache) > 64:  # stale keys pile up after edits; start afresh
+        _cache.clear()
+    _cache[key] = result
+    return result
