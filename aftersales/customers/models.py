@@ -68,7 +68,30 @@ def validate_phone(value: str) -> None:
         ) from None
 
 
-class Contact(models.Model):
+class NormalisedPhonesMixin:
+    """Stores the phone fields named in PHONE_FIELDS in their canonical form."""
+
+    PHONE_FIELDS: tuple[str, ...] = ()
+
+    def clean(self) -> None:
+        super().clean()
+        self.normalise_phones()
+
+    def normalise_phones(self) -> None:
+        for field in self.PHONE_FIELDS:
+            value = getattr(self, field)
+            if value:
+                try:
+                    setattr(self, field, normalise_phone(value))
+                except InvalidPhone:
+                    pass  # the field validator reports it
+
+    def save(self, *args, **kwargs):
+        self.normalise_phones()
+        super().save(*args, **kwargs)
+
+
+class Contact(NormalisedPhonesMixin, models.Model):
     """A person at a customer who may call the desk; optionally a portal user."""
 
     customer = models.ForeignKey(
@@ -92,6 +115,8 @@ class Contact(models.Model):
     )
     is_active = models.BooleanField(_("active"), default=True)
 
+    PHONE_FIELDS = ("phone", "mobile")
+
     class Meta:
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
@@ -100,25 +125,9 @@ class Contact(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.customer})"
 
-    def clean(self) -> None:
-        super().clean()
-        self.normalise_phones()
-
-    def normalise_phones(self) -> None:
-        for field in ("phone", "mobile"):
-            value = getattr(self, field)
-            if value:
-                try:
-                    setattr(self, field, normalise_phone(value))
-                except InvalidPhone:
-                    pass  # reported by the field validator
-
-    def save(self, *args, **kwargs):
-        self.normalise_phones()
-        super().save(*args, **kwargs)
 
 
-class Site(models.Model):
+class Site(NormalisedPhonesMixin, models.Model):
     """A place where a customer runs equipment."""
 
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="sites", verbose_name=_("customer"))
@@ -129,6 +138,8 @@ class Site(models.Model):
         ServiceOffice, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("nearest service office")
     )
     phone = models.CharField(_("phone"), max_length=32, blank=True, validators=[validate_phone])
+
+    PHONE_FIELDS = ("phone",)
 
     class Meta:
         verbose_name = _("site")
