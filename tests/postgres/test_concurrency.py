@@ -1,0 +1,122 @@
+"""Concurrency on a real PostgreSQL server: row locks and the case-number counter.
+
+Each test runs its work in real threads, each with its own database connection, against
+committed data (transactional tests), so the database itself must serialise the writers.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+from django.utils.translation import override
+
+from aftersales.accounts.roles import Role
+from aftersales.cases import services
+from aftersales.cases.models import Case, Channel, EventKind, Kind, Severity, Status
+from aftersales.core.errors import Conflict
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs DATABASE_URL to point at PostgreSQL"),
+    # serialized_rollback brings back what the migrations seeded (the role groups) after
+    # each transactional test has emptied the tables.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+def run_together(workers: list[Callable[[], object]], timeout: float = 60) -> list[object]:
+    """Run each callable in its own thread, all released at once by a barrier.
+
+    Returns, per worker, what it returned or the exception it raised. Every thread closes
+    its own database connection, so none is left open when the test database is dropped.
+    """
+    barrier = threading.Barrier(len(workers))
+    results: list[object] = [None] * len(workers)
+
+    def run(index: int, work: Callable[[], object]) -> None:
+        try:
+            barrier.wait(timeout=timeout)
+            with override("en"):
+                results[index] = work()
+        except BaseException as error:  # handed back to the test thread
+            results[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, w), daemon=True) for i, w in enumerate(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout)
+    assert not any(thread.is_alive() for thread in threads), "a worker thread hung"
+    return results
+
+
+def test_two_engineers_accepting_the_same_new_case_at_once_one_wins(make_user, case_a):
+    first = make_user(Role.ENGINEER, username="engineer-1")
+    second = make_user(Role.ENGINEER, username="engineer-2")
+
+    def accept_as(engineer):
+        def work():
+            # Each engineer's page was loaded while the case was still new.
+            seen = Case.objects.get(pk=case_a.pk)
+            return services.transition(case=seen, action="accept", by=engineer, expected_status=Status.NEW)
+
+        return work
+
+    results = run_together([accept_as(first), accept_as(second)])
+
+    winners = [r for r in results if isinstance(r, Case)]
+    losers = [r for r in results if isinstance(r, BaseException)]
+    assert len(winners) == 1, results
+    assert len(losers) == 1, results
+    assert isinstance(losers[0], Conflict), repr(losers[0])
+    message = str(losers[0].message)
+    assert "Someone else changed this case meanwhile" in message
+    assert "Accepted (signed)" in message  # names the state the case is in now
+
+    case = Case.objects.get(pk=case_a.pk)
+    assert case.status == Status.ACCEPTED
+    assert case.owner in (first, second)
+    assert case.owner == winners[0].owner
+    status_events = list(case.events.filter(kind=EventKind.STATUS))
+    assert len(status_events) == 1
+    assert (status_events[0].from_status, status_events[0].to_status) == (Status.NEW, Status.ACCEPTED)
+    assert status_events[0].actor == case.owner
+
+
+def test_fifty_cases_opened_at_once_get_consecutive_distinct_numbers(agent, customer_a):
+    opened_at = timezone.now()  # one month for all, even if the test runs at midnight
+    period = timezone.localtime(opened_at).strftime("%Y%m")
+
+    def open_five(thread_no: int):
+        def work():
+            return [
+                services.open_case(
+                    customer=customer_a,
+                    by=agent,
+                    title=f"并发开单 {thread_no}-{i}",
+                    description="同时来电。",
+                    kind=Kind.FAULT,
+                    severity=Severity.C,
+                    channel=Channel.PHONE,
+                    opened_at=opened_at,
+                ).number
+                for i in range(5)
+            ]
+
+        return work
+
+    results = run_together([open_five(n) for n in range(10)])
+
+    errors = [r for r in results if isinstance(r, BaseException)]
+    assert not errors, errors
+    numbers = [number for batch in results for number in batch]
+    assert len(numbers) == 50
+    assert len(set(numbers)) == 50
+    assert sorted(numbers) == [f"CS{period}-{n:06d}" for n in range(1, 51)]
+    assert Case.objects.filter(customer=customer_a).count() == 50
