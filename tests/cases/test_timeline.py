@@ -198,7 +198,7 @@ def test_attachments_hang_on_the_entry_and_share_its_visibility(engineer, case_a
 
     event = services.add_comment(case=case_a, by=engineer, text="", public=public, attachments=[photo, log])
 
-    stored = list(event.attachments.order_by("name"))
+    stored = sorted(event.attachments.all(), key=lambda attachment: attachment.name)
     assert [a.name for a in stored] == ["trace.txt", "机房照片.png"]
     assert {a.is_public for a in stored} == {public}
     assert {a.case_id for a in stored} == {case_a.pk}
@@ -234,10 +234,10 @@ def executives(make_user):
 def test_severity_a_case_notifies_every_executive(open_case, customer_a, executives):
     case = open_case(customer_a, severity=Severity.A, title="全院电话瘫痪")
 
-    rows = Notification.objects.filter(kind=Notification.Kind.MAJOR_CASE, case=case)
+    rows = Notification.objects.filter(kind=Notification.Kind.ESCALATION, case=case)
     assert sorted(rows.values_list("recipient__username", flat=True)) == ["vp-sales", "vp-service"]
     assert all(case.number in row.subject for row in rows)
-    event = case.events.get(kind=EventKind.NOTIFIED)
+    event = case.events.get(kind=EventKind.ESCALATED)
     assert "vp-sales" in event.text and "vp-service" in event.text
     assert not event.is_public
 
@@ -246,21 +246,21 @@ def test_severity_b_case_notifies_nobody(open_case, customer_a, executives):
     case = open_case(customer_a, severity=Severity.B)
 
     assert not Notification.objects.filter(case=case).exists()
-    assert not case.events.filter(kind=EventKind.NOTIFIED).exists()
+    assert not case.events.filter(kind=EventKind.ESCALATED).exists()
 
 
 def test_upgrade_to_severity_a_notifies_every_executive(engineer, case_a, executives):
     services.change_severity(case=case_a, by=engineer, severity=Severity.A, reason="全院电话瘫痪")
 
-    assert Notification.objects.filter(kind=Notification.Kind.MAJOR_CASE, case=case_a).count() == 2
-    assert case_a.events.filter(kind=EventKind.NOTIFIED).exists()
+    assert Notification.objects.filter(kind=Notification.Kind.ESCALATION, case=case_a).count() == 2
+    assert case_a.events.filter(kind=EventKind.ESCALATED).exists()
 
 
 def test_severity_a_case_without_executives_says_nobody_was_notified(open_case, customer_a):
     case = open_case(customer_a, severity=Severity.A)
 
     assert not Notification.objects.exists()
-    assert "nobody" in case.events.get(kind=EventKind.NOTIFIED).text
+    assert "nobody" in case.events.get(kind=EventKind.ESCALATED).text
 
 
 def test_executive_is_told_of_a_major_case_once_even_if_upgraded_again(engineer, case_a, executives):
@@ -268,7 +268,7 @@ def test_executive_is_told_of_a_major_case_once_even_if_upgraded_again(engineer,
     services.change_severity(case=case_a, by=engineer, severity=Severity.B, reason="部分恢复")
     services.change_severity(case=case_a, by=engineer, severity=Severity.A, reason="再次瘫痪")
 
-    assert Notification.objects.filter(kind=Notification.Kind.MAJOR_CASE, case=case_a).count() == 2
+    assert Notification.objects.filter(kind=Notification.Kind.ESCALATION, case=case_a).count() == 2
 
 
 def test_equipment_change_records_the_serial_number(engineer, customer_a, case_a):
