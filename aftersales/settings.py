@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "aftersales.calendars",
     "aftersales.dispatch",
     "aftersales.cases",
+    "aftersales.sla",
     "aftersales.notifications",
 ]
 

@@ -111,7 +111,7 @@ def test_cases_have_real_timelines(seeded):
     assert CaseEvent.objects.filter(kind=EventKind.REPLY, is_public=True, actor__contact__isnull=False).exists()
     assert Case.objects.filter(status=Status.MERGED, merged_into__isnull=False).count() >= 1
     assert Case.objects.exclude(tier=Tier.L1).exists()
-    assert Notification.objects.filter(kind=Notification.Kind.MAJOR_CASE).exists()
+    assert Notification.objects.filter(kind=Notification.Kind.ESCALATION).exists()
     for case in Case.objects.all():
         assert case.events.filter(kind=EventKind.CREATED).count() == 1
 

@@ -151,6 +151,9 @@ class Case(models.Model):
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # The nearest due time of the case's running clocks (kept by aftersales.sla.services), so
+    # the queue can sort by it and filter "breached" / "due soon" with one index.
+    next_due_at = models.DateTimeField(_("next due"), null=True, blank=True, editable=False)
     # Lower-cased number, title, description and serial number: one column for the search box,
     # with a trigram index on PostgreSQL (see migrations).
     search_text = models.TextField(editable=False, default="")
@@ -165,6 +168,7 @@ class Case(models.Model):
             models.Index(fields=["owner", "status"], name="case_owner_idx"),
             models.Index(fields=["team", "status"], name="case_team_idx"),
             models.Index(fields=["opened_at"], name="case_opened_idx"),
+            models.Index(fields=["next_due_at"], name="case_next_due_idx"),
         ]
 
     def __str__(self) -> str:
@@ -189,6 +193,10 @@ class EventKind(models.TextChoices):
     REPLY = "reply", _("Reply to customer")
     ATTACHMENT = "attachment", _("Attachment added")
     NOTIFIED = "notified", _("Notification queued")
+    CLOCK = "clock", _("Service act recorded")
+    BREACHED = "breached", _("Target missed")
+    ESCALATED = "escalated", _("Escalated")
+    SUSPENSION = "suspension", _("Suspension")
 
 
 class AppendOnlyQuerySet(models.QuerySet):

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from aftersales.accounts.roles import CASE_WORKERS, Role
+from aftersales.accounts.roles import CASE_WORKERS
 from aftersales.cases.models import (
     OPEN_STATUSES,
     Attachment,
@@ -32,7 +32,9 @@ from aftersales.contracts.entitlement import entitlement_for
 from aftersales.core.errors import Conflict, DomainError, NotAllowed
 from aftersales.core.uploads import check_upload, guess_content_type
 from aftersales.notifications.models import Notification
-from aftersales.notifications.services import queue_notification, users_with_role
+from aftersales.notifications.services import queue_notification
+from aftersales.sla import services as sla
+from aftersales.sla.models import ClockKind, ClockStart
 
 
 class CaseError(DomainError):
@@ -150,7 +152,8 @@ def open_case(
 
     Guarantees: a unique number; the entitlement of the equipment on that day recorded on the
     case; a public "opened" timeline entry; attachments checked before anything is written; a
-    severity-A case flagged to every executive (R2.6). Nothing is saved if any check fails.
+    the service clocks of its severity started, and the escalation rules that fire at opening
+    (severity A → every executive, R2.6) carried out. Nothing is saved if any check fails.
     """
     _require_worker(by)
     _validate_parties(customer, contact, site, equipment)
@@ -183,23 +186,9 @@ def open_case(
     case.save()
     event = _record(case, by, EventKind.CREATED, public=True, to_status=Status.NEW, text=case.description, at=opened_at)
     _store_files(case, event, checked, by, public=True)
-    if severity == Severity.A:
-        _flag_major_case(case, by)
+    # Clocks from the opening time; the "severity A at opening" rule notifies executives now.
+    sla.start_clocks(case, at=opened_at)
     return case
-
-
-def _flag_major_case(case: Case, by) -> None:
-    executives = list(users_with_role(Role.EXECUTIVE))
-    subject = _("Severity A case %(number)s: %(title)s") % {"number": case.number, "title": case.title}
-    queue_notification(
-        kind=Notification.Kind.MAJOR_CASE,
-        recipients=executives,
-        subject=subject,
-        case=case,
-        dedupe_key=f"major:{case.pk}",
-    )
-    names = ", ".join(str(user) for user in executives) or _("nobody (no executive configured)")
-    _record(case, by, EventKind.NOTIFIED, text=_("Executives notified: %(names)s") % {"names": names})
 
 
 @transaction.atomic
@@ -261,7 +250,28 @@ def transition(
     locked.save()
     public = move.target in (Status.RESOLVED, Status.CLOSED, Status.REOPENED, Status.CANCELLED, Status.MERGED)
     _record(locked, by, EventKind.STATUS, public=public, from_status=before, to_status=move.target, text=text)
+    _update_clocks(locked, before, move.target)
     return locked
+
+
+def _update_clocks(case: Case, before: str, target: str) -> None:
+    now = timezone.now()
+    if target == Status.ACCEPTED:
+        sla.meet(case, [ClockKind.SIGN_OFF, ClockKind.RESPONSE], at=now)
+    elif target == Status.SUSPENDED:
+        sla.pause(case, at=now)
+    elif before == Status.SUSPENDED:
+        sla.resume(case, at=now)
+    if target == Status.RESOLVED:
+        sla.meet(case, [ClockKind.RESTORE], at=now)
+        sla.stop_clocks(case, at=now)
+        sla.start_clocks(case, at=now, starts=ClockStart.RESOLUTION)
+    elif target == Status.CLOSED:
+        sla.stop_clocks(case, at=now, keep=[ClockKind.FAULT_REPORT])
+    elif target in (Status.CANCELLED, Status.MERGED):
+        sla.stop_clocks(case, at=now)
+    elif target == Status.REOPENED:
+        sla.start_clocks(case, at=now)
 
 
 def _apply_side_effects(case: Case, target: Status, by, merge_into: Case | None) -> None:
@@ -341,7 +351,9 @@ def _field_display(case: Case, field: str) -> str:
 
 @transaction.atomic
 def change_severity(*, case: Case, by, severity: str, reason: str) -> Case:
-    """Raise or lower the severity, with a reason; an upgrade to A is flagged to executives."""
+    """Raise or lower the severity, with a reason. The running clocks are recomputed from the
+    case's opening for the new level (recorded in the timeline); rules that fire at opening
+    for the new level (an upgrade to A → executives) fire now."""
     _require_worker(by)
     if severity not in Severity.values:
         raise CaseError(_("Unknown severity."), fields={"severity": [_("Choose A, B, C or D.")]})
@@ -355,15 +367,18 @@ def change_severity(*, case: Case, by, severity: str, reason: str) -> Case:
     before = locked.get_severity_display()
     locked.severity = severity
     locked.save(update_fields=["severity", "updated_at"])
-    _record(
+    event = _record(
         locked,
         by,
         EventKind.SEVERITY,
         changes={str(Case._meta.get_field("severity").verbose_name): [before, locked.get_severity_display()]},
         text=reason.strip(),
     )
-    if severity == Severity.A:
-        _flag_major_case(locked, by)
+    lines = sla.severity_changed(locked, at=event.at)
+    if lines:
+        _record(
+            locked, by, EventKind.CLOCK, text=_("Clocks recomputed from the opening time:") + "\n" + "\n".join(lines)
+        )
     return locked
 
 
@@ -413,5 +428,9 @@ def add_comment(*, case: Case, by, text: str, public: bool, attachments: Sequenc
     kind = EventKind.REPLY if public else EventKind.NOTE
     event = _record(locked, by, kind, public=public, text=text)
     _store_files(locked, event, checked, by, public=public)
-    Case.objects.filter(pk=locked.pk).update(updated_at=timezone.now())
+    Case.objects.filter(pk=locked.pk).update(updated_at=event.at)
+    if not by.is_customer_contact:
+        if public:
+            sla.meet(locked, [ClockKind.REPLY, ClockKind.FIRST_CONTACT], at=event.at)
+        sla.progress_noted(locked, at=event.at)
     return event

@@ -61,6 +61,11 @@ class ServiceContract(models.Model):
     )
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"), help_text=_("Last day covered."))
+    critical_round_the_clock = models.BooleanField(
+        _("A/B faults round the clock"),
+        default=False,
+        help_text=_("Severity A and B faults are handled 7×24 even outside the coverage hours."),
+    )
     annual_fee = models.DecimalField(_("annual fee"), max_digits=12, decimal_places=2, default=Decimal("0"))
     charge_standard = models.ForeignKey(
         ChargeStandard, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("charge standard")

@@ -16,6 +16,8 @@ class Notification(models.Model):
         MAJOR_CASE = "major_case", _("Major case opened")
         CASE_ASSIGNED = "case_assigned", _("Case assigned to you")
         CONTRACT_RENEWAL = "contract_renewal", _("Contract renewal due")
+        ESCALATION = "escalation", _("Escalation")
+        SUSPENSION_REQUEST = "suspension_request", _("Suspension awaiting approval")
 
     kind = models.CharField(_("kind"), max_length=40, choices=Kind.choices)
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="notifications")

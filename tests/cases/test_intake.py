@@ -200,10 +200,10 @@ def test_severity_a_call_notifies_the_executives(agent_client, customer_a, execu
 
     case = Case.objects.get()
     recipients = set(
-        Notification.objects.filter(case=case, kind=Notification.Kind.MAJOR_CASE).values_list("recipient", flat=True)
+        Notification.objects.filter(case=case, kind=Notification.Kind.ESCALATION).values_list("recipient", flat=True)
     )
     assert recipients == {executive.pk, other.pk}
-    assert case.events.filter(kind=EventKind.NOTIFIED).exists()
+    assert case.events.filter(kind=EventKind.ESCALATED).exists()
 
 
 # --- consultations --------------------------------------------------------------------------------------

@@ -1,0 +1,330 @@
+"""Service clocks and escalations.
+
+The case services call these hooks inside their own transaction:
+`start_clocks` at intake, `meet` when an act satisfies a clock, `progress_noted`,
+`stop_clocks` when a case is finished, `pause`/`resume` around a suspension,
+`severity_changed`. `sweep` is the periodic job: it marks breaches and fires escalations,
+claiming work with row locks (`skip_locked`) so several workers never do anything twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.db.models import F, Min
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from aftersales.calendars.business_time import add_business_minutes, business_minutes_between
+from aftersales.calendars.models import BusinessCalendar
+from aftersales.calendars.queries import working_calendar
+from aftersales.cases.models import Case, CaseEvent, EventKind, Severity
+from aftersales.contracts.models import Coverage
+from aftersales.sla.models import Clock, ClockKind, ClockStart, Escalation, EscalationRule, ServiceTarget
+
+# Narrowest first: a contract's coverage can only narrow a target's calendar.
+_WIDTH = {BusinessCalendar.Kind.H5X8: 0, BusinessCalendar.Kind.H5X24: 1, BusinessCalendar.Kind.H7X24: 2}
+NO_CONTRACT_COVERAGE = Coverage.H5X8
+SWEEP_BATCH = 2000
+
+
+# --- which calendar a clock runs on -----------------------------------------------------
+
+
+def coverage_calendar_code(case: Case) -> str:
+    """The service hours the customer bought for this case (see docs/sla.md)."""
+    contract = case.contract
+    if contract is None:
+        return NO_CONTRACT_COVERAGE
+    if contract.critical_round_the_clock and case.severity in (Severity.A, Severity.B):
+        return Coverage.H7X24
+    return contract.coverage
+
+
+def effective_calendar(case: Case, target: ServiceTarget, calendars: dict[str, BusinessCalendar]) -> BusinessCalendar:
+    """The narrower of the target's calendar and the case's coverage."""
+    coverage = calendars[coverage_calendar_code(case)]
+    return coverage if _WIDTH[coverage.kind] < _WIDTH[target.calendar.kind] else target.calendar
+
+
+def _calendars_by_code() -> dict[str, BusinessCalendar]:
+    return {calendar.code: calendar for calendar in BusinessCalendar.objects.all()}
+
+
+def _targets(severity: str, starts: str | None = None) -> list[ServiceTarget]:
+    targets = ServiceTarget.objects.filter(severity=severity).select_related("calendar")
+    return list(targets.filter(starts=starts) if starts else targets)
+
+
+def _due(start: dt.datetime, minutes: float, calendar: BusinessCalendar) -> dt.datetime:
+    return add_business_minutes(start, minutes, working_calendar(calendar))
+
+
+# --- starting and meeting clocks --------------------------------------------------------
+
+
+def start_clocks(
+    case: Case, *, at: dt.datetime, starts: str = ClockStart.OPENING, kinds: Iterable[str] | None = None
+) -> list[Clock]:
+    """Start the case's clocks of the given start point (and kinds) at `at`."""
+    calendars = _calendars_by_code()
+    clocks = []
+    for target in _targets(case.severity, starts):
+        if kinds is not None and target.clock not in kinds:
+            continue
+        calendar = effective_calendar(case, target, calendars)
+        clocks.append(
+            Clock(
+                case=case,
+                kind=target.clock,
+                target_minutes=target.minutes,
+                calendar=calendar,
+                started_at=at,
+                due_at=_due(at, target.minutes, calendar),
+            )
+        )
+    Clock.objects.bulk_create(clocks)
+    if starts == ClockStart.OPENING:
+        _schedule_case_rules(case, at)
+    _schedule_clock_rules(case, clocks)
+    refresh_next_due(case)
+    return clocks
+
+
+def meet(case: Case, kinds: Iterable[str], *, at: dt.datetime) -> list[Clock]:
+    """The act done at `at` satisfies the running clocks of `kinds`; late ones stay breached."""
+    met = list(case.clocks.filter(kind__in=list(kinds), met_at__isnull=True, stopped_at__isnull=True))
+    for clock in met:
+        clock.met_at = at
+        if at > clock.due_at and clock.breached_at is None:
+            clock.breached_at = clock.due_at
+        clock.paused_at = None
+    Clock.objects.bulk_update(met, ["met_at", "breached_at", "paused_at"])
+    _cancel_escalations(Escalation.objects.filter(clock__in=met), at)
+    refresh_next_due(case)
+    return met
+
+
+def progress_noted(case: Case, *, at: dt.datetime) -> None:
+    """A progress entry meets the progress clock and starts the next interval."""
+    had_progress_clock = case.clocks.filter(
+        kind=ClockKind.PROGRESS, met_at__isnull=True, stopped_at__isnull=True
+    ).exists()
+    meet(case, [ClockKind.PROGRESS], at=at)
+    if had_progress_clock and case.is_open and case.status != "resolved":
+        start_clocks(case, at=at, starts=ClockStart.OPENING, kinds=[ClockKind.PROGRESS])
+
+
+def stop_clocks(case: Case, *, at: dt.datetime, keep: Iterable[str] = ()) -> None:
+    """The case no longer needs its running clocks (resolved, closed, cancelled, merged)."""
+    running = case.clocks.filter(met_at__isnull=True, stopped_at__isnull=True).exclude(kind__in=list(keep))
+    _cancel_escalations(Escalation.objects.filter(clock__in=running), at)
+    running.update(stopped_at=at, paused_at=None)
+    _cancel_escalations(Escalation.objects.filter(case=case, clock__isnull=True), at)
+    refresh_next_due(case)
+
+
+# --- suspension -------------------------------------------------------------------------
+
+
+def pause(case: Case, *, at: dt.datetime) -> None:
+    """Every running clock stops counting; pending escalations wait (resume reschedules them)."""
+    case.clocks.filter(met_at__isnull=True, stopped_at__isnull=True, paused_at__isnull=True).update(paused_at=at)
+    _cancel_escalations(Escalation.objects.filter(case=case), at)
+    refresh_next_due(case)
+
+
+def resume(case: Case, *, at: dt.datetime) -> None:
+    """Clocks go on: each due time moves by the business time spent paused."""
+    clocks = list(case.clocks.filter(met_at__isnull=True, stopped_at__isnull=True, paused_at__isnull=False))
+    for clock in clocks:
+        calendar = working_calendar(clock.calendar)
+        paused = business_minutes_between(clock.paused_at, at, calendar)
+        if clock.breached_at is None:
+            remaining = business_minutes_between(clock.paused_at, clock.due_at, calendar)
+            clock.due_at = add_business_minutes(at, max(remaining, 0), calendar)
+        clock.paused_minutes += paused
+        clock.paused_at = None
+    Clock.objects.bulk_update(clocks, ["due_at", "paused_minutes", "paused_at"])
+    _schedule_case_rules(case, case.opened_at)
+    _schedule_clock_rules(case, clocks)
+    refresh_next_due(case)
+
+
+# --- severity change --------------------------------------------------------------------
+
+
+def severity_changed(case: Case, *, at: dt.datetime) -> list[str]:
+    """Recompute the running clocks for the case's new severity, from the case's start.
+
+    Returns a line per clock for the timeline (kind: old due → new due).
+    """
+    calendars = _calendars_by_code()
+    targets = {target.clock: target for target in _targets(case.severity)}
+    lines = []
+    running = list(case.clocks.filter(met_at__isnull=True, stopped_at__isnull=True))
+    for clock in running:
+        target = targets.get(clock.kind)
+        if target is None:
+            clock.stopped_at = at
+            lines.append(_("%(clock)s: no longer applies") % {"clock": clock.get_kind_display()})
+            continue
+        old_due = clock.due_at
+        clock.calendar = effective_calendar(case, target, calendars)
+        clock.target_minutes = target.minutes
+        clock.due_at = _due(clock.started_at, target.minutes + clock.paused_minutes, clock.calendar)
+        clock.breached_at = clock.due_at if clock.due_at <= at else None
+        lines.append(
+            _("%(clock)s: due %(old)s → %(new)s")
+            % {"clock": clock.get_kind_display(), "old": _local(old_due), "new": _local(clock.due_at)}
+        )
+    Clock.objects.bulk_update(running, ["calendar", "target_minutes", "due_at", "breached_at", "stopped_at"])
+    _cancel_escalations(Escalation.objects.filter(clock__in=[c for c in running if c.stopped_at]), at)
+    existing = {clock.kind for clock in running}
+    missing = [kind for kind, target in targets.items() if target.starts == ClockStart.OPENING and kind not in existing]
+    if missing and case.is_open:
+        started = start_clocks(case, at=case.opened_at, kinds=missing)
+        lines += [
+            _("%(clock)s: started, due %(due)s") % {"clock": c.get_kind_display(), "due": _local(c.due_at)}
+            for c in started
+        ]
+    _schedule_case_rules(case, case.opened_at)
+    _schedule_clock_rules(case, [c for c in running if c.stopped_at is None])
+    refresh_next_due(case)
+    return lines
+
+
+def _local(moment: dt.datetime) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
+# --- the case's nearest deadline (denormalised for the queue) ---------------------------
+
+
+def refresh_next_due(case: Case) -> None:
+    next_due = case.clocks.filter(met_at__isnull=True, stopped_at__isnull=True, paused_at__isnull=True).aggregate(
+        due=Min("due_at")
+    )["due"]
+    if next_due != case.next_due_at:
+        case.next_due_at = next_due
+        Case.objects.filter(pk=case.pk).update(next_due_at=next_due)
+
+
+# --- escalation scheduling --------------------------------------------------------------
+
+
+def _rules(severity: str, triggers: Iterable[str]) -> list[EscalationRule]:
+    return [
+        rule
+        for rule in EscalationRule.objects.filter(trigger__in=list(triggers), is_active=True)
+        if rule.applies_to(severity)
+    ]
+
+
+def _schedule_case_rules(case: Case, opened_at: dt.datetime) -> None:
+    restore = case.clocks.filter(kind=ClockKind.RESTORE).select_related("calendar").first()
+    for rule in _rules(case.severity, [EscalationRule.Trigger.AT_OPENING, EscalationRule.Trigger.UNRESOLVED]):
+        if rule.trigger == EscalationRule.Trigger.AT_OPENING:
+            _fire_now(case, rule)
+            continue
+        if restore is not None:
+            fire_at = _due(opened_at, rule.minutes + restore.paused_minutes, restore.calendar)
+        else:
+            fire_at = opened_at + dt.timedelta(minutes=rule.minutes)
+        _upsert(case, rule, None, fire_at)
+
+
+def _schedule_clock_rules(case: Case, clocks: Iterable[Clock]) -> None:
+    rules = _rules(case.severity, [EscalationRule.Trigger.BEFORE_DUE, EscalationRule.Trigger.BREACHED])
+    for clock in clocks:
+        for rule in rules:
+            if rule.clock != clock.kind:
+                continue
+            sign = -1 if rule.trigger == EscalationRule.Trigger.BEFORE_DUE else 1
+            _upsert(case, rule, clock, clock.due_at + sign * dt.timedelta(minutes=rule.minutes))
+
+
+def _upsert(case: Case, rule: EscalationRule, clock: Clock | None, fire_at: dt.datetime) -> None:
+    """Schedule (or move) the rule's firing on the case; one that already fired stays fired."""
+    existing = Escalation.objects.filter(case=case, rule=rule, clock=clock).first()
+    if existing is None:
+        Escalation.objects.create(case=case, rule=rule, clock=clock, fire_at=fire_at)
+    elif existing.fired_at is None:
+        Escalation.objects.filter(pk=existing.pk).update(fire_at=fire_at, cancelled_at=None)
+
+
+def _fire_now(case: Case, rule: EscalationRule) -> None:
+    """Rules that fire at opening do so at once, in the opening's transaction (once per case)."""
+    from aftersales.sla.escalation import fire
+
+    now = timezone.now()
+    escalation, created = Escalation.objects.get_or_create(
+        case=case, rule=rule, clock=None, defaults={"fire_at": now, "fired_at": now}
+    )
+    if created:
+        fire([escalation], now=now)
+
+
+def _cancel_escalations(escalations, at: dt.datetime) -> None:
+    escalations.filter(fired_at__isnull=True, cancelled_at__isnull=True).update(cancelled_at=at)
+
+
+# --- the sweep --------------------------------------------------------------------------
+
+
+def sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Mark breached clocks and fire due escalations. Safe to run in several workers at once."""
+    now = now or timezone.now()
+    return {"breaches": _mark_breaches(now), "escalations": _fire_escalations(now)}
+
+
+@transaction.atomic
+def _mark_breaches(now: dt.datetime) -> int:
+    due = list(
+        Clock.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(
+            met_at__isnull=True,
+            stopped_at__isnull=True,
+            paused_at__isnull=True,
+            breached_at__isnull=True,
+            due_at__lte=now,
+        )
+        .select_related("case")
+        .order_by("due_at")[:SWEEP_BATCH]
+    )
+    if not due:
+        return 0
+    Clock.objects.filter(pk__in=[clock.pk for clock in due]).update(breached_at=F("due_at"))
+    CaseEvent.objects.bulk_create(
+        [
+            CaseEvent(
+                case=clock.case,
+                at=clock.due_at,
+                kind=EventKind.BREACHED,
+                text=_("%(clock)s target missed (due %(due)s).")
+                % {"clock": clock.get_kind_display(), "due": _local(clock.due_at)},
+                changes={"clock": clock.kind},
+            )
+            for clock in due
+        ]
+    )
+    return len(due)
+
+
+@transaction.atomic
+def _fire_escalations(now: dt.datetime) -> int:
+    from aftersales.sla.escalation import fire
+
+    due = list(
+        Escalation.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(fired_at__isnull=True, cancelled_at__isnull=True, fire_at__lte=now)
+        .select_related("case", "rule", "clock", "case__owner")
+        .order_by("fire_at")[:SWEEP_BATCH]
+    )
+    if not due:
+        return 0
+    Escalation.objects.filter(pk__in=[e.pk for e in due]).update(fired_at=now)
+    fire(due, now=now)
+    return len(due)
