@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from aftersales.accounts.roles import CASE_WORKERS
+from aftersales.accounts.roles import CASE_WORKERS, Role
 from aftersales.cases.models import (
     OPEN_STATUSES,
     Attachment,
@@ -27,14 +27,14 @@ from aftersales.cases.models import (
     Status,
 )
 from aftersales.cases.numbering import format_case_number
-from aftersales.cases.workflow import transition_for
+from aftersales.cases.workflow import HANDLERS, transition_for
 from aftersales.contracts.entitlement import entitlement_for
 from aftersales.core.errors import Conflict, DomainError, NotAllowed
 from aftersales.core.uploads import check_upload, guess_content_type
 from aftersales.notifications.models import Notification
-from aftersales.notifications.services import queue_notification
+from aftersales.notifications.services import queue_notification, users_with_role
 from aftersales.sla import services as sla
-from aftersales.sla.models import ClockKind, ClockStart
+from aftersales.sla.models import ACT_MEETS, Act, ClockKind, ClockStart, SuspensionRequest
 
 
 class CaseError(DomainError):
@@ -217,7 +217,14 @@ def log_consultation(
 
 @transaction.atomic
 def transition(
-    *, case: Case, action: str, by, text: str = "", expected_status: str | None = None, merge_into: Case | None = None
+    *,
+    case: Case,
+    action: str,
+    by,
+    text: str = "",
+    expected_status: str | None = None,
+    merge_into: Case | None = None,
+    suspension: SuspensionRequest | None = None,
 ) -> Case:
     """Move `case` by `action` of the transition table.
 
@@ -244,6 +251,10 @@ def transition(
     text = (text or "").strip()
     if move.needs_text and not text:
         raise CaseError(_("Please say why."), fields={"text": [_("This field is required.")]})
+    if move.target == Status.SUSPENDED and (suspension is None or suspension.case_id != locked.pk):
+        raise NotAllowed(
+            _("A case is suspended only by approving a suspension request that records the customer's consent.")
+        )
     _apply_side_effects(locked, move.target, by, merge_into)
     before = locked.status
     locked.status = move.target
@@ -434,3 +445,107 @@ def add_comment(*, case: Case, by, text: str, public: bool, attachments: Sequenc
             sla.meet(locked, [ClockKind.REPLY, ClockKind.FIRST_CONTACT], at=event.at)
         sla.progress_noted(locked, at=event.at)
     return event
+
+
+# --- service acts and suspension (R3.3) ----------------------------------------------------
+
+ACT_STATUSES = {
+    Act.FAULT_REPORT: frozenset({Status.RESOLVED, Status.CLOSED}) | OPEN_STATUSES,
+}
+
+
+@transaction.atomic
+def record_act(*, case: Case, by, act: str, text: str = "") -> CaseEvent:
+    """Record a service act (customer contacted, on site, HQ engineer requested or departed,
+    fault report submitted); it meets the clock it satisfies, or starts the one it asks for."""
+    _require_worker(by)
+    if act not in Act.values:
+        raise CaseError(_("Unknown act."), fields={"act": [_("Choose one of the listed acts.")]})
+    locked = _lock(case)
+    if locked.status not in ACT_STATUSES.get(act, OPEN_STATUSES):
+        raise NotAllowed(
+            _("This cannot be recorded while the case is “%(status)s”.") % {"status": locked.get_status_display()}
+        )
+    event = _record(
+        locked, by, EventKind.CLOCK, text=(text or "").strip(), changes={str(_("act")): ["", Act(act).label]}
+    )
+    if act == Act.DEPART_REQUESTED:
+        sla.start_clocks(locked, at=event.at, starts=ClockStart.REQUEST, kinds=[ClockKind.DEPART])
+    else:
+        sla.meet(locked, ACT_MEETS[act], at=event.at)
+    return event
+
+
+def _require_roles(user, roles, message) -> None:
+    if not (user.roles & roles):
+        raise NotAllowed(message)
+
+
+@transaction.atomic
+def request_suspension(
+    *, case: Case, by, reason: str, consent_by: str, consent_channel: str, consent_at: dt.datetime
+) -> SuspensionRequest:
+    """An engineer asks to suspend (挂起) with the customer's consent; duty managers are told."""
+    suspend = transition_for("suspend")
+    _require_roles(by, HANDLERS, _("Your role may not ask to suspend a case."))
+    locked = _lock(case)
+    if locked.status not in suspend.sources:
+        raise NotAllowed(
+            _("A case that is “%(status)s” cannot be suspended.") % {"status": locked.get_status_display()}
+        )
+    if locked.suspension_requests.filter(status=SuspensionRequest.Status.PENDING).exists():
+        raise Conflict(_("A suspension request for this case is already awaiting approval."))
+    request = SuspensionRequest(
+        case=locked,
+        requested_by=by,
+        requested_at=timezone.now(),
+        reason=(reason or "").strip(),
+        consent_by=(consent_by or "").strip(),
+        consent_channel=consent_channel,
+        consent_at=consent_at,
+    )
+    _validated(request)
+    request.save()
+    _record(
+        locked,
+        by,
+        EventKind.SUSPENSION,
+        text=_("Suspension requested: %(reason)s\nCustomer's consent: %(who)s, %(how)s, %(when)s")
+        % {
+            "reason": request.reason,
+            "who": request.consent_by,
+            "how": request.get_consent_channel_display(),
+            "when": timezone.localtime(consent_at).strftime("%Y-%m-%d %H:%M"),
+        },
+    )
+    queue_notification(
+        kind=Notification.Kind.SUSPENSION_REQUEST,
+        recipients=users_with_role(Role.DUTY_MANAGER),
+        subject=_("Case %(number)s: suspension awaiting your approval") % {"number": locked.number},
+        case=locked,
+    )
+    return request
+
+
+@transaction.atomic
+def decide_suspension(*, request: SuspensionRequest, by, approve: bool, note: str = "") -> SuspensionRequest:
+    """A duty manager (or above) approves — the case is suspended and its clocks pause — or
+    rejects the request, with a note. Deciding twice is a conflict."""
+    suspend = transition_for("suspend")
+    _require_roles(by, suspend.roles, _("Only a duty manager or above may decide on a suspension."))
+    locked = SuspensionRequest.objects.select_for_update().get(pk=request.pk)
+    if locked.status != SuspensionRequest.Status.PENDING:
+        raise Conflict(_("This request was already decided: %(status)s.") % {"status": locked.get_status_display()})
+    locked.status = SuspensionRequest.Status.APPROVED if approve else SuspensionRequest.Status.REJECTED
+    locked.decided_by, locked.decided_at, locked.decision_note = by, timezone.now(), (note or "").strip()
+    locked.save()
+    if approve:
+        transition(case=locked.case, action="suspend", by=by, text=locked.reason, suspension=locked)
+    else:
+        _record(
+            locked.case,
+            by,
+            EventKind.SUSPENSION,
+            text=_("Suspension rejected: %(note)s") % {"note": locked.decision_note or "—"},
+        )
+    return locked

@@ -102,7 +102,9 @@ def case_detail(request, number, forms: dict | None = None):
         "case": case,
         "events": events,
         "show": show,
-        "transitions": allowed_transitions(case.status, request.user.roles) if can_work else [],
+        "transitions": [t for t in allowed_transitions(case.status, request.user.roles) if not t.via_request]
+        if can_work
+        else [],
         "can_work": can_work,
         "action_form": forms.get("action") or ActionForm(),
         "comment_form": forms.get("comment") or CommentForm(),

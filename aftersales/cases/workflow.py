@@ -30,6 +30,8 @@ class Transition:
     needs_text: bool = False
     # Shown as a destructive/prominent button.
     style: str = "secondary"
+    # Taken by approving a request (suspension), never by a plain button.
+    via_request: bool = False
 
 
 TRANSITIONS: tuple[Transition, ...] = (
@@ -74,6 +76,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         Status.SUSPENDED,
         frozenset({Role.DUTY_MANAGER, Role.DEPT_MANAGER, Role.CENTRE_MANAGER}),
         needs_text=True,
+        via_request=True,
     ),
     Transition("unsuspend", _("Resume from suspension"), frozenset({Status.SUSPENDED}), Status.IN_PROGRESS, HANDLERS),
     Transition("resolve", _("Mark resolved"), WORKING, Status.RESOLVED, HANDLERS, needs_text=True, style="primary"),

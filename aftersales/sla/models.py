@@ -20,6 +20,24 @@ class ClockKind(models.TextChoices):
     FAULT_REPORT = "fault_report", _("Fault report")
 
 
+class Act(models.TextChoices):
+    """Things an engineer records on a case that satisfy (or start) a clock."""
+
+    CONTACTED = "contacted", _("Customer contacted")
+    ON_SITE = "on_site", _("Arrived on site")
+    DEPART_REQUESTED = "depart_requested", _("HQ engineer requested")
+    DEPARTED = "departed", _("HQ engineer departed")
+    FAULT_REPORT = "fault_report", _("Fault report submitted")
+
+
+ACT_MEETS = {
+    Act.CONTACTED: ("first_contact",),
+    Act.ON_SITE: ("on_site",),
+    Act.DEPARTED: ("depart",),
+    Act.FAULT_REPORT: ("fault_report",),
+}
+
+
 class ClockStart(models.TextChoices):
     OPENING = "opening", _("When the case is opened")
     REQUEST = "request", _("When it is requested on the case")

@@ -7,13 +7,14 @@ so a transition added to the table is covered here without touching this file.
 from __future__ import annotations
 
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
 
 from aftersales.accounts.roles import CLOSERS, Role
 from aftersales.cases import services
 from aftersales.cases.models import FINISHED_STATUSES, OPEN_STATUSES, Case, CaseEvent, EventKind, Status
 from aftersales.cases.workflow import TRANSITIONS, allowed_transitions
 from aftersales.core.errors import Conflict, DomainError, NotAllowed
+from aftersales.sla.models import SuspensionRequest
 
 REASON = "客户确认：更换电源板后恢复正常。"
 
@@ -66,7 +67,22 @@ def duplicate_target(case_in):
 
 def _move(case, move, actor, duplicate_target, **kwargs):
     merge_into = duplicate_target() if move.target == Status.MERGED else None
-    return services.transition(case=case, action=move.action, by=actor, text=REASON, merge_into=merge_into, **kwargs)
+    suspension = _consented_request(case) if move.target == Status.SUSPENDED else None
+    return services.transition(
+        case=case, action=move.action, by=actor, text=REASON, merge_into=merge_into, suspension=suspension, **kwargs
+    )
+
+
+def _consented_request(case):
+    return SuspensionRequest.objects.create(
+        case=case,
+        requested_by=case.taken_by,
+        requested_at=timezone.now(),
+        reason=REASON,
+        consent_by="客户张工",
+        consent_channel=SuspensionRequest.ConsentChannel.PHONE,
+        consent_at=timezone.now(),
+    )
 
 
 def _status_events(case):
