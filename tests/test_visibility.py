@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from aftersales.accounts.roles import STAFF_ROLES, Role
 from aftersales.cases import services
@@ -19,6 +19,7 @@ from aftersales.cases import urls as case_urls
 from aftersales.cases.models import Attachment, Case, CaseEvent, Consultation, Status
 from aftersales.cases.queries import get_visible_attachment, visible_cases, visible_events
 from aftersales.notifications.models import Notification
+from aftersales.sla.models import SuspensionRequest
 
 CASE_URL_NAMES = {pattern.name for pattern in case_urls.urlpatterns}
 
@@ -53,6 +54,9 @@ def world(case_a, case_b, engineer, executive):
             case=case_b, by=engineer, text="银行回复", public=True, attachments=[_file("银行截图.png")]
         )
         services.add_comment(case=case_b, by=engineer, text="银行内部备注", public=False)
+    # B's case is being worked on, so that every staff POST (suspension included) is valid.
+    Case.objects.filter(pk=case_b.pk).update(status=Status.ACCEPTED)
+    case_b.refresh_from_db()
     return World(
         case_a=case_a,
         case_b=case_b,
@@ -169,7 +173,7 @@ def _probe_case_detail(client, world: World):
 
 
 def _action_payload(world):
-    return {"action": "cancel", "text": "重复报障", "expected_status": Status.NEW}
+    return {"action": "cancel", "text": "重复报障", "expected_status": Status.ACCEPTED}
 
 
 def _comment_payload(world):
@@ -188,7 +192,36 @@ def _edit_payload(world):
     return {"title": "被改掉的标题", "description": "被改掉的描述", "kind": "fault", "channel": "phone", "tier": "L2"}
 
 
+def _act_payload(world):
+    return {"act": "on_site", "text": "冒充到场"}
+
+
+def _suspension_payload(world):
+    return {
+        "reason": "等待客户停机窗口",
+        "consent_by": "客户张工",
+        "consent_channel": "phone",
+        "consent_at": "2026-11-22T10:00",
+    }
+
+
+def _decision_payload(world):
+    request = SuspensionRequest.objects.create(
+        case=world.case_b,
+        requested_by=world.case_b.taken_by,
+        requested_at=timezone.now(),
+        reason="等待客户停机窗口",
+        consent_by="客户张工",
+        consent_channel="phone",
+        consent_at=timezone.now(),
+    )
+    return {"request": request.pk, "decision": "approve", "note": ""}
+
+
 POSTS = {
+    "case_record_act": _act_payload,
+    "case_request_suspension": _suspension_payload,
+    "case_decide_suspension": _decision_payload,
     "case_action": _action_payload,
     "case_comment": _comment_payload,
     "case_assign": _assign_payload,

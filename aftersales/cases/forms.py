@@ -12,6 +12,7 @@ from aftersales.core.forms import MultipleFileField
 from aftersales.customers.models import Contact, Customer, Site
 from aftersales.dispatch.models import Team, Tier
 from aftersales.installed_base.models import Equipment
+from aftersales.sla.models import Act, SuspensionRequest
 
 
 class SeverityRadio(forms.RadioSelect):
@@ -175,3 +176,23 @@ class QueueForm(forms.Form):
             self.fields["customer"].queryset = Customer.objects.filter(pk__in=visible_customer_ids(user) or [])
             for name in ("owner", "team", "mine", "unassigned"):
                 del self.fields[name]
+
+
+class ActForm(forms.Form):
+    act = forms.ChoiceField(label=_("Act"), choices=Act.choices)
+    text = forms.CharField(label=_("Comment"), max_length=2000, required=False)
+
+
+class SuspensionRequestForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    consent_by = forms.CharField(label=_("Customer's consent given by"), max_length=100)
+    consent_channel = forms.ChoiceField(label=_("Consent given by"), choices=SuspensionRequest.ConsentChannel.choices)
+    consent_at = forms.DateTimeField(
+        label=_("Consent given at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )
+
+
+class SuspensionDecisionForm(forms.Form):
+    request = forms.IntegerField(widget=forms.HiddenInput)
+    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
+    note = forms.CharField(label=_("Note"), max_length=1000, required=False)

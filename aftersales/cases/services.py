@@ -467,7 +467,7 @@ def record_act(*, case: Case, by, act: str, text: str = "") -> CaseEvent:
             _("This cannot be recorded while the case is “%(status)s”.") % {"status": locked.get_status_display()}
         )
     event = _record(
-        locked, by, EventKind.CLOCK, text=(text or "").strip(), changes={str(_("act")): ["", Act(act).label]}
+        locked, by, EventKind.CLOCK, text=(text or "").strip(), changes={str(_("act")): ["", str(Act(act).label)]}
     )
     if act == Act.DEPART_REQUESTED:
         sla.start_clocks(locked, at=event.at, starts=ClockStart.REQUEST, kinds=[ClockKind.DEPART])

@@ -10,6 +10,9 @@ urlpatterns = [
     path("cases/<str:number>/assign/", views.case_assign, name="case_assign"),
     path("cases/<str:number>/severity/", views.case_severity, name="case_severity"),
     path("cases/<str:number>/edit/", views.case_edit, name="case_edit"),
+    path("cases/<str:number>/record/", views.case_record_act, name="case_record_act"),
+    path("cases/<str:number>/suspension/", views.case_request_suspension, name="case_request_suspension"),
+    path("cases/<str:number>/suspension/decide/", views.case_decide_suspension, name="case_decide_suspension"),
     path("attachments/<int:pk>/<str:name>", views.attachment_download, name="attachment"),
     path("intake/", views.intake, name="intake"),
 ]

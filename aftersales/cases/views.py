@@ -15,7 +15,18 @@ from django.views.decorators.http import require_POST
 
 from aftersales.accounts.roles import CASE_WORKERS, STAFF_ROLES
 from aftersales.cases import services
-from aftersales.cases.forms import ActionForm, AssignForm, CommentForm, EditForm, IntakeForm, QueueForm, SeverityForm
+from aftersales.cases.forms import (
+    ActForm,
+    ActionForm,
+    AssignForm,
+    CommentForm,
+    EditForm,
+    IntakeForm,
+    QueueForm,
+    SeverityForm,
+    SuspensionDecisionForm,
+    SuspensionRequestForm,
+)
 from aftersales.cases.models import EventKind
 from aftersales.cases.queries import (
     QueueFilter,
@@ -25,7 +36,7 @@ from aftersales.cases.queries import (
     visible_cases,
     visible_events,
 )
-from aftersales.cases.workflow import allowed_transitions
+from aftersales.cases.workflow import allowed_transitions, transition_for
 from aftersales.contracts.entitlement import entitlement_for, entitlements_for
 from aftersales.core.errors import DomainError
 from aftersales.core.forms import apply_domain_error
@@ -33,6 +44,8 @@ from aftersales.core.uploads import is_inline_safe
 from aftersales.customers.models import Contact, Customer
 from aftersales.customers.queries import lookup
 from aftersales.installed_base.models import Equipment
+from aftersales.sla.display import case_clocks
+from aftersales.sla.models import Act, SuspensionRequest
 
 
 def _staff_required(user) -> None:
@@ -115,6 +128,16 @@ def case_detail(request, number, forms: dict | None = None):
         "attachments": case.attachments.all()
         if request.user.roles & STAFF_ROLES
         else case.attachments.filter(is_public=True),
+        "clocks": case_clocks(case) if request.user.roles & STAFF_ROLES else [],
+        "acts": Act.choices,
+        "act_form": forms.get("act") or ActForm(),
+        "suspension_form": forms.get("suspension")
+        or SuspensionRequestForm(initial={"consent_at": timezone.localtime().replace(second=0, microsecond=0)}),
+        "decision_form": forms.get("decision"),
+        "pending_suspension": case.suspension_requests.filter(status=SuspensionRequest.Status.PENDING)
+        .select_related("requested_by")
+        .first(),
+        "can_decide_suspension": bool(request.user.roles & transition_for("suspend").roles),
     }
     status = 400 if forms else 200
     return render(request, "cases/case_detail.html", context, status=status)
@@ -225,6 +248,59 @@ def case_edit(request, number):
         except DomainError as error:
             apply_domain_error(form, error)
     return case_detail(request, number, forms={"edit": form})
+
+
+@login_required
+@require_POST
+def case_record_act(request, number):
+    case = _post_case(request, number)
+    form = ActForm(request.POST)
+    if form.is_valid():
+        try:
+            services.record_act(case=case, by=request.user, act=form.cleaned_data["act"], text=form.cleaned_data["text"])
+            messages.success(request, _("Saved."))
+            return redirect("case_detail", number=case.number)
+        except DomainError as error:
+            apply_domain_error(form, error)
+    return case_detail(request, number, forms={"act": form})
+
+
+@login_required
+@require_POST
+def case_request_suspension(request, number):
+    case = _post_case(request, number)
+    form = SuspensionRequestForm(request.POST)
+    if form.is_valid():
+        try:
+            services.request_suspension(case=case, by=request.user, **form.cleaned_data)
+            messages.success(request, _("Suspension requested; a duty manager decides."))
+            return redirect("case_detail", number=case.number)
+        except DomainError as error:
+            apply_domain_error(form, error)
+    return case_detail(request, number, forms={"suspension": form})
+
+
+@login_required
+@require_POST
+def case_decide_suspension(request, number):
+    case = _post_case(request, number)
+    form = SuspensionDecisionForm(request.POST)
+    if form.is_valid():
+        suspension = case.suspension_requests.filter(pk=form.cleaned_data["request"]).first()
+        if suspension is None:
+            raise Http404
+        try:
+            services.decide_suspension(
+                request=suspension,
+                by=request.user,
+                approve=form.cleaned_data["decision"] == "approve",
+                note=form.cleaned_data["note"],
+            )
+            messages.success(request, _("Saved."))
+            return redirect("case_detail", number=case.number)
+        except DomainError as error:
+            apply_domain_error(form, error)
+    return case_detail(request, number, forms={"decision": form})
 
 
 @login_required
