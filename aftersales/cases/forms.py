@@ -165,6 +165,16 @@ class QueueForm(forms.Form):
     )
     mine = forms.BooleanField(label=_("Mine"), required=False)
     unassigned = forms.BooleanField(label=_("Unassigned"), required=False)
+    due = forms.ChoiceField(
+        label=_("Deadline"),
+        required=False,
+        choices=[("", _("Any deadline")), ("breached", _("Breached")), ("soon", _("Due within 30 minutes"))],
+    )
+    sort = forms.ChoiceField(
+        label=_("Sort"),
+        required=False,
+        choices=[("severity", _("Severity, then oldest")), ("due", _("Nearest deadline"))],
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -174,7 +184,7 @@ class QueueForm(forms.Form):
         else:
             # A customer's contact never learns other customers' or staff members' names.
             self.fields["customer"].queryset = Customer.objects.filter(pk__in=visible_customer_ids(user) or [])
-            for name in ("owner", "team", "mine", "unassigned"):
+            for name in ("owner", "team", "mine", "unassigned", "due", "sort"):
                 del self.fields[name]
 
 

@@ -6,10 +6,12 @@ attachment download and notification starts from it.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from aftersales.accounts.roles import STAFF_ROLES, Role
 from aftersales.cases.models import FINISHED_STATUSES, OPEN_STATUSES, Attachment, Case, CaseEvent
@@ -88,6 +90,11 @@ class QueueFilter:
     mine: bool = False
     unassigned: bool = False
     q: str = ""
+    due: str = ""  # "breached" or "soon" (due within DUE_SOON_MINUTES)
+    sort: str = "severity"  # or "due": nearest deadline first
+
+
+DUE_SOON_MINUTES = 30
 
 
 def queue(user, f: QueueFilter) -> QuerySet[Case]:
@@ -115,7 +122,16 @@ def queue(user, f: QueueFilter) -> QuerySet[Case]:
         cases = cases.filter(owner__isnull=True)
     if f.q.strip():
         cases = search(cases, f.q)
-    return cases.select_related("customer", "owner", "team").order_by("severity", "opened_at", "pk")
+    if f.due:
+        now = timezone.now()
+        if f.due == "breached":
+            cases = cases.filter(next_due_at__lte=now)
+        elif f.due == "soon":
+            cases = cases.filter(next_due_at__gt=now, next_due_at__lte=now + dt.timedelta(minutes=DUE_SOON_MINUTES))
+    order = ["severity", "opened_at", "pk"]
+    if f.sort == "due":
+        order = [F("next_due_at").asc(nulls_last=True), *order]
+    return cases.select_related("customer", "owner", "team").order_by(*order)
 
 
 def search(cases: QuerySet[Case], text: str) -> QuerySet[Case]:

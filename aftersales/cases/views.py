@@ -77,6 +77,8 @@ def case_list(request):
             mine=data.get("mine", False),
             unassigned=data.get("unassigned", False),
             q=data["q"],
+            due=data.get("due", ""),
+            sort=data.get("sort") or "severity",
         )
     paginator = Paginator(queue(request.user, f), settings.CASE_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
