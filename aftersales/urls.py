@@ -10,5 +10,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("language/", account_views.set_language, name="set_language"),
     path("", include("aftersales.cases.urls")),
+    path("", include("aftersales.sla.urls")),
     path("admin/", admin.site.urls),
 ]

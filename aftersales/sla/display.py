@@ -50,7 +50,9 @@ def view_clock(clock: Clock, now: dt.datetime | None = None) -> ClockView:
     due_local = timezone.localtime(clock.due_at)
     if clock.met_at is not None:
         late = clock.breached_at is not None
-        return ClockView(clock, "met_late" if late else "met", "red" if late else "green", _met_words(clock, late), due_local)
+        return ClockView(
+            clock, "met_late" if late else "met", "red" if late else "green", _met_words(clock, late), due_local
+        )
     if clock.stopped_at is not None:
         return ClockView(clock, "stopped", "grey", _("no longer needed"), due_local)
     calendar = working_calendar(clock.calendar)
@@ -58,7 +60,9 @@ def view_clock(clock: Clock, now: dt.datetime | None = None) -> ClockView:
     left = business_minutes_between(at, clock.due_at, calendar)
     if left <= 0 or clock.breached_at is not None:
         overdue = business_minutes_between(clock.due_at, at, calendar)
-        return ClockView(clock, "breached", "red", _("overdue by %(span)s") % {"span": span_in_words(overdue)}, due_local)
+        return ClockView(
+            clock, "breached", "red", _("overdue by %(span)s") % {"span": span_in_words(overdue)}, due_local
+        )
     words = _("%(span)s left") % {"span": span_in_words(left)}
     if clock.paused_at is not None:
         return ClockView(clock, "paused", "grey", _("paused, %(span)s left") % {"span": span_in_words(left)}, due_local)

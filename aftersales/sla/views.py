@@ -1,0 +1,47 @@
+"""The duty manager's board: what is breaching or about to, live enough for a wall screen."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+from django.utils import timezone
+
+from aftersales.accounts.roles import STAFF_ROLES
+from aftersales.cases.models import OPEN_STATUSES
+from aftersales.cases.queries import visible_cases
+from aftersales.sla.models import Escalation, SuspensionRequest
+
+BOARD_HORIZON_MINUTES = 60
+BOARD_LIMIT = 100
+REFRESH_SECONDS = 30
+
+
+@login_required
+def board(request):
+    if not (request.user.roles & STAFF_ROLES):
+        raise PermissionDenied
+    now = timezone.now()
+    cases = visible_cases(request.user).filter(
+        status__in=OPEN_STATUSES, next_due_at__lte=now + dt.timedelta(minutes=BOARD_HORIZON_MINUTES)
+    )
+    context = {
+        "now": now,
+        "breached": list(
+            cases.filter(next_due_at__lte=now).select_related("customer", "owner").order_by("next_due_at")[:BOARD_LIMIT]
+        ),
+        "due_soon": list(
+            cases.filter(next_due_at__gt=now).select_related("customer", "owner").order_by("next_due_at")[:BOARD_LIMIT]
+        ),
+        "suspensions": SuspensionRequest.objects.filter(status=SuspensionRequest.Status.PENDING)
+        .select_related("case", "requested_by")
+        .order_by("requested_at"),
+        "escalations": Escalation.objects.filter(fired_at__gte=now - dt.timedelta(hours=2))
+        .select_related("case", "rule")
+        .order_by("-fired_at")[:20],
+        "refresh": REFRESH_SECONDS,
+        "horizon": BOARD_HORIZON_MINUTES,
+    }
+    return render(request, "sla/board.html", context)

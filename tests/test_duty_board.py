@@ -1,0 +1,33 @@
+import datetime as dt
+
+import time_machine
+
+from aftersales.cases.models import Case
+
+NOW = dt.datetime(2026, 11, 23, 2, 0, tzinfo=dt.UTC)
+
+
+def _due(case, minutes):
+    Case.objects.filter(pk=case.pk).update(next_due_at=NOW + dt.timedelta(minutes=minutes))
+
+
+def test_board_lists_breached_and_due_soon_cases_apart(client, make_user, open_case, customer_a):
+    from aftersales.accounts.roles import Role
+
+    late, soon, later = (open_case(customer_a, title=t) for t in ("已超时案例", "即将到期案例", "明天到期案例"))
+    _due(late, -10)
+    _due(soon, 20)
+    _due(later, 24 * 60)
+    client.force_login(make_user(Role.DUTY_MANAGER))
+    with time_machine.travel(NOW, tick=False):
+        html = client.get("/board/").content.decode()
+    breached, rest = html.split('data-testid="soon-count"', 1)
+    assert late.number in breached and soon.number not in breached
+    assert soon.number in rest
+    assert later.number not in html
+    assert 'http-equiv="refresh"' in html
+
+
+def test_customer_contact_cannot_open_the_board(client, contact_a):
+    client.force_login(contact_a)
+    assert client.get("/board/").status_code == 403
