@@ -29,6 +29,7 @@ from aftersales.customers.models import Contact, Customer, ServiceOffice, Site
 from aftersales.customers.phones import normalise_phone
 from aftersales.dispatch.models import Team
 from aftersales.installed_base.models import Equipment, ProductModel, Vendor
+from aftersales.sla.models import SuspensionRequest
 
 SEED = 20261122
 DEMO_PASSWORD = "demo1234"
@@ -211,6 +212,9 @@ CONTRACTS = [
         "标准收费（2025 版）", ("GOV-ZL-IPO01", "GOV-ZL-C9300-01", "GOV-ZL-ISR01"),
     ),
 ]
+
+# Contracts whose A/B faults are handled 7×24 whatever their coverage hours (docs/sla.md).
+CRITICAL_ROUND_THE_CLOCK = {"CT-SH-2025-0031"}
 
 # --- staff ------------------------------------------------------------------------------
 
@@ -900,6 +904,7 @@ class DemoLoader:
             "end_date": self.today + dt.timedelta(days=spec.end),
             "annual_fee": Decimal(spec.fee),
             "charge_standard": self.standards[spec.standard],
+            "critical_round_the_clock": spec.number in CRITICAL_ROUND_THE_CLOCK,
         }
 
     # people
@@ -1080,6 +1085,21 @@ class CaseWriter:
             return self.users["specialist" if self.category(case) == "telephony" else "specialist2"]
         return self.users["expert" if tier == "L3" else "liaison"]
 
+    def suspend(self, case: Case, owner: User, reason: str) -> Case:
+        """The engineer asks with the customer's consent; the duty manager approves."""
+        contact = case.contact.name if case.contact else case.customer.short_name
+        request = services.request_suspension(
+            case=case,
+            by=owner,
+            reason=reason,
+            consent_by=contact,
+            consent_channel=SuspensionRequest.ConsentChannel.PHONE,
+            consent_at=timezone.now(),
+        )
+        services.decide_suspension(request=request, by=self.users["duty"], approve=True, note="同意挂起")
+        case.refresh_from_db()
+        return case
+
     def finish(self, case: Case, spec: CaseSpec, owner: User) -> Case:
         target = spec.target
         if target == Status.IN_PROGRESS:
@@ -1087,7 +1107,7 @@ class CaseWriter:
         if target in WAITING_ACTIONS:
             return self.wait(case, spec, owner)
         if target == Status.SUSPENDED:
-            return self.act(case, self.users["duty"], "suspend", spec.note)
+            return self.suspend(case, owner, spec.note)
         case = self.resolve(case, spec, owner)
         if target == Status.RESOLVED:
             return case

@@ -50,7 +50,7 @@ def fire(escalations: list[Escalation], *, now: dt.datetime) -> None:
         changes = {}
         if rule.raise_tier and case.tier in _NEXT_TIER:
             new_tier = _NEXT_TIER[case.tier]
-            changes = {str(_("tier")): [case.get_tier_display(), Tier(new_tier).label]}
+            changes = {str(_("tier")): [case.get_tier_display(), str(Tier(new_tier).label)]}
             Case.objects.filter(pk=case.pk, tier=case.tier).update(tier=new_tier, updated_at=now)
         names = ", ".join(str(user) for user in recipients) or _("nobody")
         events.append(

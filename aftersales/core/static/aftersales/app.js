@@ -24,6 +24,12 @@
       });
   }
 
+  // On a phone the queue's filters fold away behind one button.
+  var toggle = document.querySelector("[data-filter-toggle]");
+  if (toggle) {
+    toggle.addEventListener("click", function () { toggle.closest("form").classList.toggle("open"); });
+  }
+
   // Find the caller while typing.
   var lookup = document.querySelector("form[data-lookup] input[name=q]");
   if (lookup) {
