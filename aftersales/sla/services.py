@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from aftersales.calendars.business_time import add_business_minutes, business_minutes_between
 from aftersales.calendars.models import BusinessCalendar
 from aftersales.calendars.queries import working_calendar
-from aftersales.cases.models import Case, CaseEvent, EventKind, Severity
+from aftersales.cases.models import Case, CaseEvent, EventKind, Severity, Status
 from aftersales.contracts.models import Coverage
 from aftersales.sla.models import Clock, ClockKind, ClockStart, Escalation, EscalationRule, ServiceTarget
 
@@ -44,7 +44,14 @@ def coverage_calendar_code(case: Case) -> str:
 
 
 def effective_calendar(case: Case, target: ServiceTarget, calendars: dict[str, BusinessCalendar]) -> BusinessCalendar:
-    """The narrower of the target's calendar and the case's coverage."""
+    """The narrower of the target's calendar and the case's coverage.
+
+    The fault report is the company's own paperwork, due in working days after resolution
+    whatever hours the customer bought, so coverage does not narrow it (on 5×8 its 2 × 24 h
+    would otherwise stretch to more than six working days).
+    """
+    if target.clock == ClockKind.FAULT_REPORT:
+        return target.calendar
     coverage = calendars[coverage_calendar_code(case)]
     return coverage if _WIDTH[coverage.kind] < _WIDTH[target.calendar.kind] else target.calendar
 
@@ -86,7 +93,9 @@ def start_clocks(
             )
         )
     Clock.objects.bulk_create(clocks)
-    if starts == ClockStart.OPENING:
+    # Only a full start (intake, reopening) schedules the case's rules: restarting one clock
+    # (the next progress interval) must not move "unresolved N minutes after opening".
+    if starts == ClockStart.OPENING and kinds is None:
         _schedule_case_rules(case, at)
     _schedule_clock_rules(case, clocks)
     refresh_next_due(case)
@@ -115,6 +124,8 @@ def progress_noted(case: Case, *, at: dt.datetime) -> None:
     meet(case, [ClockKind.PROGRESS], at=at)
     if had_progress_clock and case.is_open and case.status != "resolved":
         start_clocks(case, at=at, starts=ClockStart.OPENING, kinds=[ClockKind.PROGRESS])
+        if case.status == Status.SUSPENDED:
+            pause(case, at=at)  # a note while suspended: the next interval waits for the resumption
 
 
 def stop_clocks(case: Case, *, at: dt.datetime, keep: Iterable[str] = ()) -> None:
@@ -142,7 +153,8 @@ def resume(case: Case, *, at: dt.datetime) -> None:
     for clock in clocks:
         calendar = working_calendar(clock.calendar)
         paused = business_minutes_between(clock.paused_at, at, calendar)
-        if clock.breached_at is None:
+        # A clock already overdue when paused keeps its due time (the sweep marks it breached).
+        if clock.breached_at is None and clock.due_at > clock.paused_at:
             remaining = business_minutes_between(clock.paused_at, clock.due_at, calendar)
             clock.due_at = add_business_minutes(at, max(remaining, 0), calendar)
         clock.paused_minutes += paused
@@ -182,7 +194,13 @@ def severity_changed(case: Case, *, at: dt.datetime) -> list[str]:
         )
     Clock.objects.bulk_update(running, ["calendar", "target_minutes", "due_at", "breached_at", "stopped_at"])
     _cancel_escalations(Escalation.objects.filter(clock__in=[c for c in running if c.stopped_at]), at)
-    existing = {clock.kind for clock in running}
+    # Rules of the old level only (e.g. "unresolved" of A/B after lowering to C) no longer fire.
+    pending = case.escalations.filter(fired_at__isnull=True, cancelled_at__isnull=True).select_related("rule")
+    _cancel_escalations(
+        Escalation.objects.filter(pk__in=[e.pk for e in pending if not e.rule.applies_to(case.severity)]), at
+    )
+    # Met clocks count as present: what was already done is not asked for again.
+    existing = {clock.kind for clock in case.clocks.filter(stopped_at__isnull=True)}
     missing = [kind for kind, target in targets.items() if target.starts == ClockStart.OPENING and kind not in existing]
     if missing and case.is_open:
         started = start_clocks(case, at=case.opened_at, kinds=missing)
