@@ -6,7 +6,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.accounts.roles import STAFF_ROLES, Role
+from aftersales.accounts.roles import CASE_WORKERS, STAFF_ROLES, Role
 
 
 class User(AbstractUser):
@@ -43,6 +43,11 @@ class User(AbstractUser):
     def is_staff_member(self) -> bool:
         """Works for the service company (as opposed to a customer's contact)."""
         return bool(self.roles & STAFF_ROLES)
+
+    @property
+    def can_take_calls(self) -> bool:
+        """May use the phone intake (works cases; sales and administrators do not)."""
+        return bool(self.roles & CASE_WORKERS)
 
     @property
     def is_customer_contact(self) -> bool:

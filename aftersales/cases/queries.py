@@ -14,7 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from aftersales.accounts.roles import STAFF_ROLES, Role
-from aftersales.cases.models import FINISHED_STATUSES, OPEN_STATUSES, Attachment, Case, CaseEvent
+from aftersales.cases.models import FINISHED_STATUSES, OPEN_STATUSES, Attachment, Case, CaseEvent, Status
 from aftersales.customers.phones import phone_search_key
 
 
@@ -101,7 +101,8 @@ def queue(user, f: QueueFilter) -> QuerySet[Case]:
     """The case list as the queue shows it: filtered, searched, severity first then oldest."""
     cases = visible_cases(user)
     if f.status == "open":
-        cases = cases.filter(status__in=OPEN_STATUSES)
+        # Resolved cases still need the customer's confirmation and a manager's close.
+        cases = cases.filter(status__in=OPEN_STATUSES | {Status.RESOLVED})
     elif f.status == "finished":
         cases = cases.filter(status__in=FINISHED_STATUSES)
     elif f.status and f.status != "all":

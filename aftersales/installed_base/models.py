@@ -115,4 +115,9 @@ class Equipment(models.Model):
         """The last day covered by the warranty, or None if never accepted."""
         if self.acceptance_date is None:
             return None
-        return add_months(self.acceptance_date, self.warranty_months) - dt.timedelta(days=1)
+        anniversary = add_months(self.acceptance_date, self.warranty_months)
+        if anniversary.day != self.acceptance_date.day:
+            # No such day in that month (31 Jan + 1 month): the period ends on the month's
+            # last day, as periods reckoned in months do in Chinese civil law.
+            return anniversary
+        return anniversary - dt.timedelta(days=1)

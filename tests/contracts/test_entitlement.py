@@ -73,15 +73,17 @@ def test_acceptance_on_31_january_is_covered_through_30_january(make_equipment):
 @pytest.mark.parametrize(
     ("accepted", "months", "last_covered"),
     [
-        # 31 January + 1 month has no 31 February: clamped to 28 February, covered the day before.
-        (dt.date(2026, 1, 31), 1, dt.date(2026, 2, 27)),
-        (dt.date(2024, 1, 31), 1, dt.date(2024, 2, 28)),  # leap year: clamped to the 29th
-        (dt.date(2025, 1, 31), 13, dt.date(2026, 2, 27)),
-        (dt.date(2024, 2, 29), 12, dt.date(2025, 2, 27)),
-        (dt.date(2025, 8, 31), 3, dt.date(2025, 11, 29)),
+        # There is no 31 February: cover runs through the last day of February.
+        (dt.date(2026, 1, 31), 1, dt.date(2026, 2, 28)),
+        (dt.date(2024, 1, 31), 1, dt.date(2024, 2, 29)),  # leap year
+        (dt.date(2025, 1, 31), 13, dt.date(2026, 2, 28)),
+        (dt.date(2024, 2, 29), 12, dt.date(2025, 2, 28)),
+        (dt.date(2025, 8, 31), 3, dt.date(2025, 11, 30)),
+        # The day exists: cover ends the day before it.
+        (dt.date(2025, 2, 28), 12, dt.date(2026, 2, 27)),
     ],
 )
-def test_warranty_end_clamps_to_the_end_of_a_shorter_month(make_equipment, accepted, months, last_covered):
+def test_warranty_ends_on_the_last_day_of_a_month_without_the_matching_day(make_equipment, accepted, months, last_covered):
     unit = make_equipment(acceptance_date=accepted, warranty_months=months)
 
     assert unit.warranty_end == last_covered
