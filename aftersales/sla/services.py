@@ -105,12 +105,15 @@ def start_clocks(
 def meet(case: Case, kinds: Iterable[str], *, at: dt.datetime) -> list[Clock]:
     """The act done at `at` satisfies the running clocks of `kinds`; late ones stay breached."""
     met = list(case.clocks.filter(kind__in=list(kinds), met_at__isnull=True, stopped_at__isnull=True))
+    late = []
     for clock in met:
         clock.met_at = at
         if at > clock.due_at and clock.breached_at is None:
             clock.breached_at = clock.due_at
+            late.append(clock)
         clock.paused_at = None
     Clock.objects.bulk_update(met, ["met_at", "breached_at", "paused_at"])
+    CaseEvent.objects.bulk_create([_breach_event(clock) for clock in late])
     _cancel_escalations(Escalation.objects.filter(clock__in=met), at)
     refresh_next_due(case)
     return met
@@ -175,7 +178,7 @@ def severity_changed(case: Case, *, at: dt.datetime) -> list[str]:
     """
     calendars = _calendars_by_code()
     targets = {target.clock: target for target in _targets(case.severity)}
-    lines = []
+    lines, newly_breached = [], []
     running = list(case.clocks.filter(met_at__isnull=True, stopped_at__isnull=True))
     for clock in running:
         target = targets.get(clock.kind)
@@ -187,12 +190,16 @@ def severity_changed(case: Case, *, at: dt.datetime) -> list[str]:
         clock.calendar = effective_calendar(case, target, calendars)
         clock.target_minutes = target.minutes
         clock.due_at = _due(clock.started_at, target.minutes + clock.paused_minutes, clock.calendar)
+        was_breached = clock.breached_at is not None
         clock.breached_at = clock.due_at if clock.due_at <= at else None
+        if clock.breached_at is not None and not was_breached:
+            newly_breached.append(clock)
         lines.append(
             _("%(clock)s: due %(old)s → %(new)s")
             % {"clock": clock.get_kind_display(), "old": _local(old_due), "new": _local(clock.due_at)}
         )
     Clock.objects.bulk_update(running, ["calendar", "target_minutes", "due_at", "breached_at", "stopped_at"])
+    CaseEvent.objects.bulk_create([_breach_event(clock) for clock in newly_breached])
     _cancel_escalations(Escalation.objects.filter(clock__in=[c for c in running if c.stopped_at]), at)
     # Rules of the old level only (e.g. "unresolved" of A/B after lowering to C) no longer fire.
     pending = case.escalations.filter(fired_at__isnull=True, cancelled_at__isnull=True).select_related("rule")
@@ -315,20 +322,20 @@ def _mark_breaches(now: dt.datetime) -> int:
     if not due:
         return 0
     Clock.objects.filter(pk__in=[clock.pk for clock in due]).update(breached_at=F("due_at"))
-    CaseEvent.objects.bulk_create(
-        [
-            CaseEvent(
-                case=clock.case,
-                at=clock.due_at,
-                kind=EventKind.BREACHED,
-                text=_("%(clock)s target missed (due %(due)s).")
-                % {"clock": clock.get_kind_display(), "due": _local(clock.due_at)},
-                changes={"clock": clock.kind},
-            )
-            for clock in due
-        ]
-    )
+    CaseEvent.objects.bulk_create([_breach_event(clock) for clock in due])
     return len(due)
+
+
+def _breach_event(clock: Clock) -> CaseEvent:
+    """The timeline's record of a missed target (written once, whoever notices it first)."""
+    return CaseEvent(
+        case_id=clock.case_id,
+        at=clock.due_at,
+        kind=EventKind.BREACHED,
+        text=_("%(clock)s target missed (due %(due)s).")
+        % {"clock": clock.get_kind_display(), "due": _local(clock.due_at)},
+        changes={"clock": clock.kind},
+    )
 
 
 @transaction.atomic
