@@ -6,7 +6,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -40,6 +39,7 @@ from aftersales.cases.workflow import allowed_transitions, transition_for
 from aftersales.contracts.entitlement import entitlement_for, entitlements_for
 from aftersales.core.errors import DomainError
 from aftersales.core.forms import apply_domain_error
+from aftersales.core.pagination import CappedPaginator
 from aftersales.core.uploads import is_inline_safe
 from aftersales.customers.models import Contact, Customer
 from aftersales.customers.queries import lookup
@@ -80,7 +80,7 @@ def case_list(request):
             due=data.get("due", ""),
             sort=data.get("sort") or "severity",
         )
-    paginator = Paginator(queue(request.user, f), settings.CASE_PAGE_SIZE)
+    paginator = CappedPaginator(queue(request.user, f), settings.CASE_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
