@@ -126,7 +126,6 @@ class Contact(NormalisedPhonesMixin, models.Model):
         return f"{self.name} ({self.customer})"
 
 
-
 class Site(NormalisedPhonesMixin, models.Model):
     """A place where a customer runs equipment."""
 
