@@ -5,9 +5,16 @@ from __future__ import annotations
 import pytest
 
 from aftersales.accounts.roles import Role
+from aftersales.calendars.queries import forget_holidays
 from aftersales.cases import services
 from aftersales.cases.models import Channel, Kind, Severity
 from tests.factories import ContactFactory, CustomerFactory, EquipmentFactory, SiteFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _fresh_holidays():
+    # A rolled-back test leaves no signal behind: never reuse its holiday fingerprint.
+    forget_holidays()
 
 
 @pytest.fixture(autouse=True)

@@ -1,10 +1,13 @@
 """Turn calendar rows into `WorkingCalendar` objects, cached per process.
 
-The cache is keyed by a fingerprint of the calendar and holiday tables (one cheap query), so an
-administrator's edit is seen by every process on its next computation.
+The cache is keyed by a fingerprint of the calendar and holiday tables (one cheap query, re-read
+at most every few seconds), so an administrator's edit is seen by every process within seconds
+and by the process that made it at once.
 """
 
 from __future__ import annotations
+
+import time
 
 from django.db.models import Count, Max
 
@@ -12,11 +15,24 @@ from aftersales.calendars.business_time import WorkingCalendar
 from aftersales.calendars.models import BusinessCalendar, HolidayDay, parse_hours
 
 _cache: dict[tuple, WorkingCalendar] = {}
+# The holiday table's fingerprint is re-read at most this often per process (a case opened
+# needs several clocks); edits made in this process clear it at once (see apps.py).
+FINGERPRINT_TTL_SECONDS = 5.0
+_fingerprint: tuple[float, tuple] | None = None
 
 
 def _holiday_fingerprint() -> tuple:
-    stats = HolidayDay.objects.aggregate(n=Count("id"), changed=Max("updated_at"))
-    return (stats["n"], stats["changed"])
+    global _fingerprint
+    now = time.monotonic()
+    if _fingerprint is None or now - _fingerprint[0] > FINGERPRINT_TTL_SECONDS:
+        stats = HolidayDay.objects.aggregate(n=Count("id"), changed=Max("updated_at"))
+        _fingerprint = (now, (stats["n"], stats["changed"]))
+    return _fingerprint[1]
+
+
+def forget_holidays(**_signal_kwargs) -> None:
+    global _fingerprint
+    _fingerprint = None
 
 
 def _holiday_sets() -> tuple[frozenset, frozenset]:
