@@ -1,8 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts import views as account_views
+
+admin.site.site_header = _("Aftersales administration")
+admin.site.site_title = _("Aftersales administration")
+admin.site.index_title = _("Master data and settings")
 
 urlpatterns = [
     path("", account_views.home, name="home"),

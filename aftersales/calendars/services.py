@@ -19,10 +19,20 @@ def sync_public_holidays() -> int:
 
     existing = set(HolidayDay.objects.values_list("date", flat=True))
     rows = [
-        HolidayDay(date=day, kind=kind, name=str(name), source=PACKAGE)
+        HolidayDay(date=day, kind=kind, name=chinese_name(name), source=PACKAGE)
         for kind, days in ((HolidayDay.Kind.HOLIDAY, constants.holidays), (HolidayDay.Kind.WORKDAY, constants.workdays))
         for day, name in days.items()
         if day not in existing
     ]
     HolidayDay.objects.bulk_create(rows, ignore_conflicts=True)
     return len(rows)
+
+
+def chinese_name(english: str) -> str:
+    """The package names its holidays in English ("National Day"); the desk reads 国庆节."""
+    from chinese_calendar import Holiday
+
+    try:
+        return Holiday(str(english)).chinese
+    except ValueError:
+        return str(english)

@@ -21,7 +21,7 @@ def describe(rule: EscalationRule, escalation: Escalation) -> str:
         return _("Severity %(severity)s case opened.") % {"severity": escalation.case.severity}
     if rule.trigger == EscalationRule.Trigger.UNRESOLVED:
         return _("Unresolved %(minutes)s minutes after opening.") % {"minutes": rule.minutes}
-    clock = escalation.clock.get_kind_display() if escalation.clock else rule.clock
+    clock = escalation.clock.get_kind_display() if escalation.clock else rule.get_clock_display()
     if rule.trigger == EscalationRule.Trigger.BEFORE_DUE:
         return _("%(clock)s due in %(minutes)s minutes.") % {"clock": clock, "minutes": rule.minutes}
     return _("%(clock)s overdue.") % {"clock": clock}
