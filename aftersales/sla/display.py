@@ -77,11 +77,20 @@ def _met_words(clock: Clock, late: bool) -> str:
     return _("met %(when)s") % {"when": when}
 
 
+LIVE_STATES = ("breached", "running", "paused")
+
+
 def case_clocks(case, now: dt.datetime | None = None) -> list[ClockView]:
-    """Every clock of a case, running ones first by due time, then the finished ones."""
-    clocks = case.clocks.select_related("calendar").order_by("met_at", "stopped_at", "due_at")
-    views = [view_clock(clock, now) for clock in clocks]
-    return sorted(views, key=lambda v: (v.state not in ("breached", "running", "paused"), v.clock.due_at))
+    """The case's clocks, running ones first by due time; of finished ones only the latest of
+    each kind (a progress clock restarts with every note: the history is in the timeline)."""
+    views = [view_clock(clock, now) for clock in case.clocks.select_related("calendar").order_by("-due_at")]
+    live = [v for v in views if v.state in LIVE_STATES]
+    live_kinds = {v.clock.kind for v in live}
+    latest_finished: dict[str, ClockView] = {}
+    for view in views:
+        if view.state not in LIVE_STATES and view.clock.kind not in live_kinds:
+            latest_finished.setdefault(view.clock.kind, view)
+    return sorted(live, key=lambda v: v.clock.due_at) + sorted(latest_finished.values(), key=lambda v: v.clock.due_at)
 
 
 def due_in_words(due_at: dt.datetime | None, now: dt.datetime | None = None) -> tuple[str, str]:
