@@ -1,0 +1,1 @@
+"""Load benchmark: `python bench/run.py` (see docs/benchmarks.md)."""
