@@ -169,6 +169,8 @@ class Case(models.Model):
             models.Index(fields=["team", "status"], name="case_team_idx"),
             models.Index(fields=["opened_at"], name="case_opened_idx"),
             models.Index(fields=["next_due_at"], name="case_next_due_idx"),
+            # The queue's order: lets a search or an all-statuses list stop after a page.
+            models.Index(fields=["severity", "opened_at", "id"], name="case_severity_opened_idx"),
         ]
 
     def __str__(self) -> str:
