@@ -212,16 +212,18 @@ class AppendOnlyQuerySet(models.QuerySet):
 class CaseEvent(models.Model):
     """One entry of a case's timeline. Append-only: rows are never updated or deleted."""
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
-    at = models.DateTimeField(default=timezone.now)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
-    kind = models.CharField(max_length=20, choices=EventKind.choices)
-    is_public = models.BooleanField(default=False, help_text=_("Visible to the customer."))
-    from_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
-    to_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events", verbose_name=_("case"))
+    at = models.DateTimeField(_("time"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("by")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=EventKind.choices)
+    is_public = models.BooleanField(_("customer-visible"), default=False, help_text=_("Visible to the customer."))
+    from_status = models.CharField(_("from status"), max_length=20, choices=Status.choices, blank=True)
+    to_status = models.CharField(_("to status"), max_length=20, choices=Status.choices, blank=True)
     # {"field": [before, after]} as display text, frozen at the time of the change.
-    changes = models.JSONField(default=dict, blank=True)
-    text = models.TextField(blank=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    text = models.TextField(_("text"), blank=True)
 
     objects = AppendOnlyQuerySet.as_manager()
 
@@ -230,6 +232,9 @@ class CaseEvent(models.Model):
         verbose_name_plural = _("timeline entries")
         ordering = ["-at", "-pk"]
         indexes = [models.Index(fields=["case", "-at"], name="caseevent_case_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.at:%Y-%m-%d %H:%M}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
