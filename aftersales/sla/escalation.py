@@ -73,6 +73,7 @@ def _recipients(rule: EscalationRule, case: Case, cache: dict[str, list]) -> lis
         if rule.notify_role not in cache:
             cache[rule.notify_role] = list(users_with_role(Role(rule.notify_role)))
         recipients += cache[rule.notify_role]
-    if rule.notify_owner and case.owner is not None and case.owner not in recipients:
-        recipients.append(case.owner)
+    for person in (rule.notify_user, case.owner if rule.notify_owner else None):
+        if person is not None and person.is_active and person not in recipients:
+            recipients.append(person)
     return recipients

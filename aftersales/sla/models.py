@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.accounts.roles import Role
 from aftersales.cases.models import Severity
 
 
@@ -128,7 +129,15 @@ class EscalationRule(models.Model):
     clock = models.CharField(_("clock"), max_length=20, choices=ClockKind.choices, blank=True)
     minutes = models.PositiveIntegerField(_("minutes"), default=0)
     severities = models.CharField(_("severities"), max_length=8, default="ABCD", help_text=_("e.g. AB"))
-    notify_role = models.CharField(_("notify role"), max_length=20, blank=True)
+    notify_role = models.CharField(_("notify role"), max_length=20, blank=True, choices=Role.choices)
+    notify_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("notify this person"),
+    )
     notify_owner = models.BooleanField(_("notify the owner"), default=False)
     raise_tier = models.BooleanField(_("raise the tier"), default=False)
     channels = models.CharField(_("channels"), max_length=50, default="email", help_text=_("e.g. email,sms,im"))

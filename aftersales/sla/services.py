@@ -345,7 +345,7 @@ def _fire_escalations(now: dt.datetime) -> int:
     due = list(
         Escalation.objects.select_for_update(skip_locked=True, of=("self",))
         .filter(fired_at__isnull=True, cancelled_at__isnull=True, fire_at__lte=now)
-        .select_related("case", "rule", "clock", "case__owner")
+        .select_related("case", "rule", "rule__notify_user", "clock", "case__owner")
         .order_by("fire_at")[:SWEEP_BATCH]
     )
     if not due:
