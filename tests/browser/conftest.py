@@ -49,7 +49,10 @@ def chromium(django_db_setup, django_db_blocker):
             pytest.fail(message)
         pytest.skip(message)
     from django.db import connections
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    # A 2-core CI machine running the suite and a live server at once can be slow to answer.
+    expect.set_options(timeout=20_000)
 
     # Once Playwright's loop runs, Django hands this thread a second set of connection
     # objects (its "async" storage). Give them the snapshot that serialized_rollback
