@@ -46,6 +46,10 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.forms",
     "huey.contrib.djhuey",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "aftersales.core",
     "aftersales.accounts",
     "aftersales.customers",
@@ -56,6 +60,7 @@ INSTALLED_APPS = [
     "aftersales.cases",
     "aftersales.sla",
     "aftersales.notifications",
+    "aftersales.api",
 ]
 
 MIDDLEWARE = [
@@ -166,6 +171,45 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+}
+
+# --- REST API (docs/api.md) ---------------------------------------------------------------
+REST_FRAMEWORK = {
+    # The token class comes first so that a request without credentials gets 401, not 403.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "aftersales.api.tokens.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "aftersales.api.tokens.TokenScope",
+    ],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "aftersales.api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Aftersales API",
+    "DESCRIPTION": "After-sales service management: cases, customers, installed base. See docs/api.md.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Swagger UI from the drf-spectacular-sidecar package: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # validatorUrl None: Swagger UI would otherwise send the schema to validator.swagger.io.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "persistAuthorization": True, "validatorUrl": None},
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "CaseKindEnum": "aftersales.cases.models.Kind",
+        "CaseStatusEnum": "aftersales.cases.models.Status",
+        "EventKindEnum": "aftersales.cases.models.EventKind",
+        "CustomerKindEnum": "aftersales.customers.models.Customer.Kind",
+    },
 }
 
 # --- Domain -----------------------------------------------------------------------------

@@ -1,0 +1,339 @@
+"""Cases: the queue, one case by number (with clocks and timeline), intake, edits, workflow
+actions and comments. Every read starts from `visible_cases(user)`; every write is a call to
+`aftersales.cases.services`."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from aftersales.api.base import LanguageMixin
+from aftersales.api.pagination import CaseCursorPagination
+from aftersales.cases import services
+from aftersales.cases.models import Case, CaseEvent, Channel, Kind, Severity, Status
+from aftersales.cases.queries import QueueFilter, get_visible_case, queue, visible_cases, visible_events
+from aftersales.cases.workflow import BY_ACTION, allowed_transitions
+from aftersales.core.errors import NotAllowed
+from aftersales.customers.models import Contact, Customer, Site
+from aftersales.dispatch.models import Tier
+from aftersales.installed_base.models import Equipment
+from aftersales.sla.display import view_clock
+from aftersales.sla.models import Clock
+
+STATUS_FILTERS = ["open", "finished", "all", *Status.values]
+ACTIONS = sorted(a for a, move in BY_ACTION.items() if not move.via_request)
+
+# --- read -------------------------------------------------------------------------------
+
+
+class CaseQuerySerializer(serializers.Serializer):
+    """The queue's filters, as query parameters."""
+
+    status = serializers.ChoiceField(choices=STATUS_FILTERS, default="open", required=False)
+    severity = serializers.ListField(child=serializers.ChoiceField(choices=Severity.values), required=False)
+    kind = serializers.ChoiceField(choices=Kind.values, required=False)
+    customer = serializers.IntegerField(required=False, min_value=1)
+    owner = serializers.IntegerField(required=False, min_value=1)
+    team = serializers.IntegerField(required=False, min_value=1)
+    mine = serializers.BooleanField(default=False, required=False)
+    unassigned = serializers.BooleanField(default=False, required=False)
+    q = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    due = serializers.ChoiceField(choices=["breached", "soon"], required=False)
+    ordering = serializers.ChoiceField(choices=["severity", "due"], default="severity", required=False)
+
+    def to_filter(self) -> QueueFilter:
+        data = self.validated_data
+        return QueueFilter(
+            status=data.get("status") or "open",
+            severities=tuple(data.get("severity") or ()),
+            kind=data.get("kind", ""),
+            customer_id=data.get("customer"),
+            owner_id=data.get("owner"),
+            team_id=data.get("team"),
+            mine=data.get("mine", False),
+            unassigned=data.get("unassigned", False),
+            q=data.get("q", ""),
+            due=data.get("due", ""),
+            sort=data.get("ordering") or "severity",
+        )
+
+
+class CaseListSerializer(serializers.ModelSerializer):
+    customer_name = serializers.CharField(source="customer.name", read_only=True)
+    owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    team = serializers.SlugRelatedField(slug_field="name", read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    url = serializers.HyperlinkedIdentityField(view_name="api:case-detail", lookup_field="number")
+
+    class Meta:
+        model = Case
+        fields = [
+            "number",
+            "url",
+            "title",
+            "status",
+            "status_display",
+            "severity",
+            "kind",
+            "channel",
+            "customer",
+            "customer_name",
+            "owner",
+            "team",
+            "tier",
+            "opened_at",
+            "next_due_at",
+            "updated_at",
+        ]
+
+
+class ClockSerializer(serializers.Serializer):
+    kind = serializers.CharField(source="clock.kind")
+    label = serializers.CharField()
+    target_minutes = serializers.IntegerField(source="clock.target_minutes")
+    due_at = serializers.DateTimeField(source="clock.due_at")
+    met_at = serializers.DateTimeField(source="clock.met_at", allow_null=True)
+    breached_at = serializers.DateTimeField(source="clock.breached_at", allow_null=True)
+    state = serializers.ChoiceField(choices=["met", "met_late", "breached", "running", "paused", "stopped"])
+    words = serializers.CharField()
+
+
+class EventSerializer(serializers.ModelSerializer):
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    actor = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CaseEvent
+        fields = [
+            "id",
+            "at",
+            "kind",
+            "kind_display",
+            "actor",
+            "is_public",
+            "from_status",
+            "to_status",
+            "changes",
+            "text",
+        ]
+
+    def get_actor(self, event: CaseEvent) -> str | None:
+        return str(event.actor) if event.actor_id else None
+
+
+class CaseDetailSerializer(CaseListSerializer):
+    merged_into = serializers.SlugRelatedField(slug_field="number", read_only=True)
+    taken_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    clocks = serializers.SerializerMethodField()
+    timeline = serializers.SerializerMethodField()
+    actions = serializers.SerializerMethodField()
+
+    class Meta(CaseListSerializer.Meta):
+        fields = [
+            *CaseListSerializer.Meta.fields,
+            "description",
+            "contact",
+            "site",
+            "equipment",
+            "entitlement",
+            "taken_by",
+            "merged_into",
+            "accepted_at",
+            "resolved_at",
+            "closed_at",
+            "clocks",
+            "timeline",
+            "actions",
+        ]
+
+    @extend_schema_field(ClockSerializer(many=True))
+    def get_clocks(self, case: Case) -> list:
+        views = [view_clock(clock) for clock in Clock.objects.filter(case=case).select_related("calendar")]
+        return ClockSerializer(views, many=True).data
+
+    @extend_schema_field(EventSerializer(many=True))
+    def get_timeline(self, case: Case) -> list:
+        return EventSerializer(visible_events(self.context["request"].user, case), many=True).data
+
+    def get_actions(self, case: Case) -> list[str]:
+        """The workflow actions the requesting user may take now."""
+        user = self.context["request"].user
+        return [move.action for move in allowed_transitions(case.status, user.roles) if not move.via_request]
+
+
+# --- write ------------------------------------------------------------------------------
+
+
+class CaseCreateSerializer(serializers.Serializer):
+    """A new case; the equipment by id or by serial number (within the customer)."""
+
+    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.filter(is_active=True))
+    contact = serializers.PrimaryKeyRelatedField(queryset=Contact.objects.all(), required=False, allow_null=True)
+    site = serializers.PrimaryKeyRelatedField(queryset=Site.objects.all(), required=False, allow_null=True)
+    equipment = serializers.PrimaryKeyRelatedField(queryset=Equipment.objects.all(), required=False, allow_null=True)
+    serial_number = serializers.CharField(required=False, allow_blank=True, max_length=64)
+    kind = serializers.ChoiceField(choices=Kind.choices, default=Kind.FAULT)
+    severity = serializers.ChoiceField(choices=Severity.choices, default=Severity.C)
+    channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.API)
+    title = serializers.CharField(max_length=200)
+    description = serializers.CharField(max_length=20000)
+
+    def validate(self, data):
+        serial = data.pop("serial_number", "").strip()
+        if serial:
+            matches = list(Equipment.objects.filter(customer=data["customer"], serial_number__iexact=serial)[:2])
+            if len(matches) != 1:
+                raise serializers.ValidationError(
+                    {"serial_number": [_("No single piece of this customer's equipment has this serial number.")]}
+                )
+            if data.get("equipment") not in (None, matches[0]):
+                raise serializers.ValidationError(
+                    {"serial_number": [_("The serial number and the equipment id name different equipment.")]}
+                )
+            data["equipment"] = matches[0]
+        return data
+
+
+class CaseUpdateSerializer(serializers.Serializer):
+    """The fields `services.update_case` may change; send only those that change."""
+
+    title = serializers.CharField(max_length=200, required=False)
+    description = serializers.CharField(max_length=20000, required=False)
+    kind = serializers.ChoiceField(choices=Kind.choices, required=False)
+    channel = serializers.ChoiceField(choices=Channel.choices, required=False)
+    contact = serializers.PrimaryKeyRelatedField(queryset=Contact.objects.all(), required=False, allow_null=True)
+    site = serializers.PrimaryKeyRelatedField(queryset=Site.objects.all(), required=False, allow_null=True)
+    equipment = serializers.PrimaryKeyRelatedField(queryset=Equipment.objects.all(), required=False, allow_null=True)
+    tier = serializers.ChoiceField(choices=Tier.choices, required=False)
+
+
+class ActionSerializer(serializers.Serializer):
+    text = serializers.CharField(required=False, allow_blank=True, max_length=20000, default="")
+    expected_status = serializers.ChoiceField(
+        choices=Status.choices,
+        required=False,
+        help_text=_("The status you saw; if the case has moved on meanwhile the answer is 409."),
+    )
+    merge_into = serializers.CharField(
+        required=False, max_length=20, help_text=_("For “merge”: the number of the case this one duplicates.")
+    )
+
+
+class CommentSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=20000)
+    public = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("Visible to the customer. Staff default to an internal note; customers can only reply."),
+    )
+
+
+def _require_case_worker(user) -> None:
+    # Checked before the body is read, so nothing about other records leaks through validation.
+    if not user.can_take_calls:
+        raise NotAllowed(_("Your role may not change cases."))
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[CaseQuerySerializer], summary="The queue"),
+    retrieve=extend_schema(summary="One case with its clocks and timeline"),
+    create=extend_schema(request=CaseCreateSerializer, responses={201: CaseDetailSerializer}, summary="Open a case"),
+    partial_update=extend_schema(
+        request=CaseUpdateSerializer, responses=CaseDetailSerializer, summary="Change editable fields"
+    ),
+)
+class CaseViewSet(
+    LanguageMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    lookup_field = "number"
+    lookup_value_regex = r"[A-Za-z0-9-]+"
+    pagination_class = CaseCursorPagination
+    filter_backends: list = []
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    sort = "severity"
+
+    def get_queryset(self):
+        return visible_cases(self.request.user)
+
+    def get_object(self) -> Case:
+        case = get_visible_case(self.request.user, self.kwargs["number"])
+        self.check_object_permissions(self.request, case)
+        return case
+
+    def get_serializer_class(self):
+        return CaseListSerializer if self.action == "list" else CaseDetailSerializer
+
+    def list(self, request, *args, **kwargs):
+        query = CaseQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        f = query.to_filter()
+        self.sort = f.sort
+        page = self.paginate_queryset(queue(request.user, f))
+        return self.get_paginated_response(CaseListSerializer(page, many=True, context={"request": request}).data)
+
+    def create(self, request, *args, **kwargs):
+        _require_case_worker(request.user)
+        body = CaseCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        case = services.open_case(by=request.user, **body.validated_data)
+        return Response(self._detail(case), status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, *args, **kwargs):
+        case = self.get_object()
+        _require_case_worker(request.user)
+        body = CaseUpdateSerializer(data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        case = services.update_case(case=case, by=request.user, **body.validated_data)
+        return Response(self._detail(case))
+
+    @extend_schema(
+        request=ActionSerializer,
+        responses=CaseDetailSerializer,
+        parameters=[OpenApiParameter("action_name", OpenApiTypes.STR, OpenApiParameter.PATH, enum=ACTIONS)],
+        summary="Take a workflow action",
+    )
+    @action(detail=True, methods=["post"], url_path=r"actions/(?P<action_name>[a-z_]+)", url_name="action")
+    def take_action(self, request, number=None, action_name=None):
+        case = self.get_object()
+        body = ActionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        merge_into = None
+        if body.validated_data.get("merge_into"):
+            merge_into = visible_cases(request.user).filter(number=body.validated_data["merge_into"].upper()).first()
+            if merge_into is None:
+                raise serializers.ValidationError({"merge_into": [_("No such case.")]})
+        case = services.transition(
+            case=case,
+            action=action_name,
+            by=request.user,
+            text=body.validated_data["text"],
+            expected_status=body.validated_data.get("expected_status"),
+            merge_into=merge_into,
+        )
+        return Response(self._detail(case))
+
+    @extend_schema(request=CommentSerializer, responses={201: EventSerializer}, summary="Add a reply or a note")
+    @action(detail=True, methods=["post"], url_path="comments", url_name="comments")
+    def comments(self, request, number=None):
+        case = self.get_object()
+        body = CommentSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        public = body.validated_data["public"]
+        if public is None:
+            public = request.user.is_customer_contact
+        event = services.add_comment(case=case, by=request.user, text=body.validated_data["text"], public=public)
+        return Response(EventSerializer(event).data, status=status.HTTP_201_CREATED)
+
+    def _detail(self, case: Case) -> dict:
+        case = get_visible_case(self.request.user, case.number)
+        return CaseDetailSerializer(case, context={"request": self.request}).data

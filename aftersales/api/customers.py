@@ -1,0 +1,58 @@
+"""Customers, their contacts and sites: read-only.
+
+Staff see every row. A customer contact sees only their own organisation: its customer row,
+its contacts and its sites. Anyone else sees nothing.
+"""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from aftersales.api.base import ReadOnlyViewSet, scope_to_customer
+from aftersales.api.pagination import IdCursorPagination
+from aftersales.customers.models import Contact, Customer, Site
+
+
+class CustomerSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Customer
+        fields = ["id", "code", "name", "short_name", "kind", "is_key_account", "is_active"]
+
+
+class ContactSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Contact
+        fields = ["id", "customer", "name", "title", "phone", "mobile", "email", "is_customer_manager", "is_active"]
+
+
+class SiteSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Site
+        fields = ["id", "customer", "name", "address", "region", "phone"]
+
+
+class CustomerViewSet(ReadOnlyViewSet):
+    serializer_class = CustomerSerializer
+    pagination_class = IdCursorPagination
+    filterset_fields = ["code", "is_active"]
+
+    def get_queryset(self):
+        return scope_to_customer(Customer.objects.all(), self.request.user, field="pk")
+
+
+class ContactViewSet(ReadOnlyViewSet):
+    serializer_class = ContactSerializer
+    pagination_class = IdCursorPagination
+    filterset_fields = ["customer", "is_active"]
+
+    def get_queryset(self):
+        return scope_to_customer(Contact.objects.all(), self.request.user)
+
+
+class SiteViewSet(ReadOnlyViewSet):
+    serializer_class = SiteSerializer
+    pagination_class = IdCursorPagination
+    filterset_fields = ["customer", "region"]
+
+    def get_queryset(self):
+        return scope_to_customer(Site.objects.all(), self.request.user)

@@ -1,0 +1,54 @@
+"""Product models (the catalogue, readable by anyone logged in) and equipment (the installed
+base: staff see all, a customer contact only their organisation's)."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from aftersales.api.base import ReadOnlyViewSet, scope_to_customer
+from aftersales.api.pagination import IdCursorPagination
+from aftersales.installed_base.models import Equipment, ProductModel
+
+
+class ProductModelSerializer(serializers.ModelSerializer):
+    vendor = serializers.CharField(source="vendor.name", read_only=True)
+
+    class Meta:
+        model = ProductModel
+        fields = ["id", "vendor", "name", "category", "is_hardware"]
+
+
+class EquipmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Equipment
+        fields = [
+            "id",
+            "customer",
+            "site",
+            "product_model",
+            "serial_number",
+            "hostname",
+            "software_version",
+            "install_date",
+            "acceptance_date",
+            "warranty_months",
+            "is_active",
+        ]
+
+
+class ProductModelViewSet(ReadOnlyViewSet):
+    serializer_class = ProductModelSerializer
+    pagination_class = IdCursorPagination
+    filterset_fields = ["category"]
+
+    def get_queryset(self):
+        return ProductModel.objects.select_related("vendor")
+
+
+class EquipmentViewSet(ReadOnlyViewSet):
+    serializer_class = EquipmentSerializer
+    pagination_class = IdCursorPagination
+    filterset_fields = ["customer", "site", "serial_number", "is_active"]
+
+    def get_queryset(self):
+        return scope_to_customer(Equipment.objects.all(), self.request.user)

@@ -1,0 +1,36 @@
+"""REST API v1 under /api/v1/; the OpenAPI schema at /api/schema/, its docs at /api/docs/."""
+
+from __future__ import annotations
+
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from aftersales.api.cases import CaseViewSet
+from aftersales.api.contracts import ContractViewSet
+from aftersales.api.customers import ContactViewSet, CustomerViewSet, SiteViewSet
+from aftersales.api.equipment import EquipmentViewSet, ProductModelViewSet
+from aftersales.api.errors import not_found
+
+
+class Router(DefaultRouter):
+    include_format_suffixes = False
+
+
+router = Router()
+router.register("customers", CustomerViewSet, basename="customer")
+router.register("contacts", ContactViewSet, basename="contact")
+router.register("sites", SiteViewSet, basename="site")
+router.register("product-models", ProductModelViewSet, basename="product-model")
+router.register("equipment", EquipmentViewSet, basename="equipment")
+router.register("contracts", ContractViewSet, basename="contract")
+router.register("cases", CaseViewSet, basename="case")
+
+app_name = "api"
+urlpatterns = [
+    path("v1/", include(router.urls)),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    # Anything else under /api/ answers a 404 in the API's error shape, not an HTML page.
+    re_path(r"^.*$", not_found, name="not-found"),
+]
