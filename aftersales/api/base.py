@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.utils import translation
 from rest_framework import viewsets
 
+from aftersales.accounts.roles import STAFF_ROLES, Role
 from aftersales.api.errors import request_language
-from aftersales.cases.queries import visible_customer_ids
 
 
 class LanguageMixin:
@@ -32,9 +32,24 @@ class ReadOnlyViewSet(LanguageMixin, viewsets.ReadOnlyModelViewSet):
     pass
 
 
+def visible_customer_id(user) -> int | None:
+    """The one customer a customer contact may see master data of; None for everyone else.
+    The same test as `visible_cases`: an active user whose contact record is active."""
+    if not (user.is_authenticated and user.is_active) or Role.CUSTOMER not in user.roles:
+        return None
+    contact = getattr(user, "contact", None)
+    return contact.customer_id if contact is not None and contact.is_active else None
+
+
+def is_staff(user) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.roles & STAFF_ROLES)
+
+
 def scope_to_customer(queryset, user, field: str = "customer_id"):
-    """Staff see every row; a customer contact only their organisation's."""
-    ids = visible_customer_ids(user)
-    if ids is None:
+    """Staff see every row; a customer contact only their organisation's; others nothing."""
+    if is_staff(user):
         return queryset
-    return queryset.filter(**{f"{field}__in": ids})
+    customer_id = visible_customer_id(user)
+    if customer_id is None:
+        return queryset.none()
+    return queryset.filter(**{field: customer_id})

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from aftersales.api.base import ReadOnlyViewSet
+from aftersales.api.base import ReadOnlyViewSet, is_staff
 from aftersales.api.pagination import IdCursorPagination
-from aftersales.cases.queries import visible_customer_ids
 from aftersales.contracts.models import ServiceContract
 
 
@@ -33,6 +32,6 @@ class ContractViewSet(ReadOnlyViewSet):
     filterset_fields = ["customer"]
 
     def get_queryset(self):
-        if visible_customer_ids(self.request.user) is not None:
+        if not is_staff(self.request.user):
             return ServiceContract.objects.none()
         return ServiceContract.objects.prefetch_related("equipment")

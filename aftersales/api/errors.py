@@ -94,5 +94,5 @@ def _describe(exc) -> tuple[int, dict]:
 
 def not_found(request, *args, **kwargs):
     """Any /api/ address that names no endpoint: a 404 in the same shape."""
-    with translation.override(request_language(request)):
+    with translation.override(request_language(request, getattr(request, "user", None))):
         return JsonResponse(error_body("not_found", _("Not found.")), status=404)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import APIRootView, DefaultRouter
 
+from aftersales.api.base import LanguageMixin
 from aftersales.api.cases import CaseViewSet
 from aftersales.api.contracts import ContractViewSet
 from aftersales.api.customers import ContactViewSet, CustomerViewSet, SiteViewSet
@@ -13,8 +14,13 @@ from aftersales.api.equipment import EquipmentViewSet, ProductModelViewSet
 from aftersales.api.errors import not_found
 
 
+class RootView(LanguageMixin, APIRootView):
+    """The list of resources."""
+
+
 class Router(DefaultRouter):
     include_format_suffixes = False
+    APIRootView = RootView
 
 
 router = Router()

@@ -85,3 +85,9 @@ def test_read_only_token_refusal_in_the_token_users_language(engineer, case_a):
     response = client.post(f"/api/v1/cases/{case_a.number}/comments/", {"text": "x"}, format="json")
     assert response.status_code == 403
     assert response.json()["message"] == "This token may only read."
+
+
+def test_unknown_api_address_uses_the_session_users_language(api, engineer):
+    engineer.language = "en"
+    engineer.save()
+    assert api("engineer").get("/api/nothing/").json()["message"] == "Not found."

@@ -149,3 +149,33 @@ def test_customer_b_case_is_absent_from_customer_a_lists_and_search(api, world, 
 def test_staff_search_finds_customer_b_case(api, world):
     rows = api("agent").get("/api/v1/cases/?q=柜员终端").json()["results"]
     assert [row["number"] for row in rows] == [world.case_b.number]
+
+
+def test_contact_whose_record_is_deactivated_sees_nothing(api, world, contact_a):
+    contact_a.contact.is_active = False
+    contact_a.contact.save()
+    client = api("contact_a")
+    for route in ["customers", "contacts", "sites", "equipment", "cases"]:
+        assert client.get(f"/api/v1/{route}/?status=all").json()["results"] == [], route
+
+
+def test_customer_contact_reads_their_own_case_but_cannot_act_on_it(api, world):
+    client = api("contact_a")
+    assert client.get(f"/api/v1/cases/{world.case_a.number}/").status_code == 200
+    response = client.post(f"/api/v1/cases/{world.case_a.number}/actions/accept/", {}, format="json")
+    assert response.status_code == 422
+    assert response.json()["code"] == "not_allowed"
+
+
+@pytest.mark.parametrize("route", ["customers", "contacts", "sites", "equipment", "contracts", "product-models"])
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+def test_master_data_is_read_only(api, world, route, method):
+    response = getattr(api("manager"), method)(f"/api/v1/{route}/", {}, format="json")
+    assert response.status_code == 405
+    assert set(response.json()) == {"code", "message", "fields"}
+
+
+def test_api_root_speaks_the_requests_language(api, db):
+    response = api(None, **{"Accept-Language": "en"}).get("/api/v1/")
+    assert response.status_code == 401
+    assert response.json()["message"] == "Authentication credentials were not provided."
