@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import secrets
@@ -17,6 +18,7 @@ from aftersales.core.errors import DomainError
 
 KEYWORD = "Token"
 PREFIX_LENGTH = 8
+LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 
 
 def hash_key(key: str) -> str:
@@ -66,8 +68,15 @@ class TokenAuthentication(authentication.BaseAuthentication):
         except UnicodeError:
             raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
         token = self._token_for(key)
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+        self._note_use(token)
         return token.user, token
+
+    @staticmethod
+    def _note_use(token: ApiToken) -> None:
+        # At most one write a minute per token, so that reading stays a read.
+        now = timezone.now()
+        if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
 
     def _token_for(self, key: str) -> ApiToken:
         prefix = key.split(".", 1)[0]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from aftersales.cases import services
 from aftersales.cases.models import Case, Channel, EventKind, Severity, Status
@@ -235,3 +237,15 @@ def test_customer_cannot_write_an_internal_note(api, case_a):
         f"/api/v1/cases/{case_a.number}/comments/", {"text": "x", "public": False}, format="json"
     )
     assert response.status_code == 422
+
+
+def test_queue_page_costs_the_same_queries_for_one_case_or_many(api, open_case, customer_a):
+    client = api("engineer")
+    open_case(customer_a)
+    with CaptureQueriesContext(connection) as one:
+        client.get("/api/v1/cases/")
+    for n in range(5):
+        open_case(customer_a, title=f"more {n}")
+    with CaptureQueriesContext(connection) as six:
+        assert len(client.get("/api/v1/cases/").json()["results"]) == 6
+    assert len(six) == len(one)

@@ -102,3 +102,25 @@ def test_admin_lists_tokens_without_the_hash_leaking_a_key(admin_client, enginee
     assert response.status_code == 200
     assert new.token.prefix in response.content.decode()
     assert new.key not in response.content.decode()
+
+
+def test_last_use_is_written_at_most_once_a_minute(engineer, time_machine):
+    time_machine.move_to("2026-11-23 09:00:00+08:00", tick=False)
+    new = create_token(user=engineer, name="x")
+    client = _client(new.key)
+    client.get("/api/v1/")
+    first = ApiToken.objects.get().last_used_at
+    time_machine.move_to("2026-11-23 09:00:30+08:00", tick=False)
+    client.get("/api/v1/")
+    assert ApiToken.objects.get().last_used_at == first
+    time_machine.move_to("2026-11-23 09:01:30+08:00", tick=False)
+    client.get("/api/v1/")
+    assert ApiToken.objects.get().last_used_at > first
+
+
+def test_session_writes_need_the_csrf_token(engineer, case_a):
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(engineer)
+    response = client.post(f"/api/v1/cases/{case_a.number}/comments/", {"text": "x"}, format="json")
+    assert response.status_code == 403
+    assert response.json()["code"] == "permission_denied"
