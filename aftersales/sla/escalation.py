@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Mapping
+from typing import NamedTuple
 
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 
 from aftersales.accounts.roles import Role
@@ -12,68 +16,144 @@ from aftersales.dispatch.models import Tier
 from aftersales.notifications.models import Notification
 from aftersales.notifications.services import users_with_role
 from aftersales.sla.models import Escalation, EscalationRule
+from aftersales.sla.services import clock_labels, insert_rows
 
 _NEXT_TIER = {Tier.L1: Tier.L2, Tier.L2: Tier.L3, Tier.L3: Tier.L4}
 
 
-def describe(rule: EscalationRule, escalation: Escalation) -> str:
+class Firing(NamedTuple):
+    """What firing an escalation needs of it, its case and its clock.
+
+    The sweep reads these as plain values (`FIRING_FIELDS`): building a thousand escalations
+    with their cases and clocks as model instances costs more than the queries.
+    """
+
+    pk: int
+    rule_id: int
+    case_id: int
+    number: str
+    severity: str
+    tier: str
+    owner_id: int | None
+    clock_kind: str | None
+
+    @classmethod
+    def of(cls, escalation: Escalation) -> Firing:
+        case = escalation.case
+        clock_kind = escalation.clock.kind if escalation.clock_id else None
+        return cls(
+            escalation.pk, escalation.rule_id, case.pk, case.number, case.severity, case.tier, case.owner_id, clock_kind
+        )
+
+
+# `Escalation.objects.values_list(*FIRING_FIELDS)` rows are `Firing(*row)`.
+FIRING_FIELDS = (
+    "pk",
+    "rule_id",
+    "case_id",
+    "case__number",
+    "case__severity",
+    "case__tier",
+    "case__owner_id",
+    "clock__kind",
+)
+
+
+def describe(rule: EscalationRule, firing: Firing, labels: Mapping[str, str] | None = None) -> str:
     if rule.trigger == EscalationRule.Trigger.AT_OPENING:
-        return _("Severity %(severity)s case opened.") % {"severity": escalation.case.severity}
+        return _("Severity %(severity)s case opened.") % {"severity": firing.severity}
     if rule.trigger == EscalationRule.Trigger.UNRESOLVED:
         return _("Unresolved %(minutes)s minutes after opening.") % {"minutes": rule.minutes}
-    clock = escalation.clock.get_kind_display() if escalation.clock else rule.get_clock_display()
+    labels = labels or clock_labels()
+    kind = firing.clock_kind or rule.clock
+    clock = labels.get(kind, kind)
     if rule.trigger == EscalationRule.Trigger.BEFORE_DUE:
         return _("%(clock)s due in %(minutes)s minutes.") % {"clock": clock, "minutes": rule.minutes}
     return _("%(clock)s overdue.") % {"clock": clock}
 
 
-def fire(escalations: list[Escalation], *, now: dt.datetime) -> None:
-    """Carry out claimed escalations (already marked fired) in a few bulk statements."""
+def fire(firings: list[Firing], *, now: dt.datetime, rules: Mapping[int, EscalationRule] | None = None) -> None:
+    """Carry out claimed escalations (already marked fired) in a few bulk statements.
+
+    `rules` may hold rules already loaded (by id); the others are read in one query.
+    """
+    rules = _rules(firings, rules or {})
+    owners = _owners(firings, rules)
+    labels = clock_labels()
+    subject_text = _("Escalation on %(number)s: %(reason)s")
+    event_text = _("%(rule)s — %(reason)s Notified: %(names)s")
+    reasons: dict[tuple, str] = {}  # by rule, clock and severity
+    audiences: dict[tuple, tuple[list, str]] = {}  # recipients and their names, by rule and owner
     role_members: dict[str, list] = {}
     notifications, events = [], []
-    for escalation in escalations:
-        rule, case = escalation.rule, escalation.case
-        reason = describe(rule, escalation)
-        recipients = _recipients(rule, case, role_members)
-        subject = _("Escalation on %(number)s: %(reason)s") % {"number": case.number, "reason": reason}
+    raised: dict[str, set[int]] = defaultdict(set)  # current tier → cases to raise
+    for firing in firings:
+        rule = rules[firing.rule_id]
+        key = (firing.rule_id, firing.clock_kind, firing.severity)
+        if key not in reasons:
+            reasons[key] = describe(rule, firing, labels)
+        reason = reasons[key]
+        audience = (firing.rule_id, firing.owner_id)
+        if audience not in audiences:
+            recipients = _recipients(rule, owners.get(firing.owner_id), role_members)
+            audiences[audience] = (recipients, ", ".join(str(user) for user in recipients) or _("nobody"))
+        recipients, names = audiences[audience]
+        subject = (subject_text % {"number": firing.number, "reason": reason})[:200]
+        payload = {"rule": rule.name, "channels": rule.channels.split(",")}
         notifications += [
-            Notification(
-                kind=Notification.Kind.ESCALATION,
-                recipient=user,
-                case=case,
-                subject=subject[:200],
-                payload={"rule": rule.name, "channels": rule.channels.split(",")},
-                dedupe_key=f"escalation:{escalation.pk}",
-            )
+            {
+                "kind": Notification.Kind.ESCALATION,
+                "recipient_id": user.pk,
+                "case_id": firing.case_id,
+                "subject": subject,
+                "payload": payload,
+                "dedupe_key": f"escalation:{firing.pk}",
+            }
             for user in recipients
         ]
         changes = {}
-        if rule.raise_tier and case.tier in _NEXT_TIER:
-            new_tier = _NEXT_TIER[case.tier]
-            changes = {str(_("tier")): [case.get_tier_display(), str(Tier(new_tier).label)]}
-            Case.objects.filter(pk=case.pk, tier=case.tier).update(tier=new_tier, updated_at=now)
-        names = ", ".join(str(user) for user in recipients) or _("nobody")
+        if rule.raise_tier and firing.tier in _NEXT_TIER:
+            new_tier = _NEXT_TIER[firing.tier]
+            changes = {str(_("tier")): [str(Tier(firing.tier).label), str(Tier(new_tier).label)]}
+            raised[firing.tier].add(firing.case_id)
         events.append(
-            CaseEvent(
-                case=case,
-                at=now,
-                kind=EventKind.ESCALATED,
-                changes=changes,
-                text=_("%(rule)s — %(reason)s Notified: %(names)s")
-                % {"rule": rule.name, "reason": reason, "names": names},
-            )
+            {
+                "case_id": firing.case_id,
+                "at": now,
+                "kind": EventKind.ESCALATED,
+                "changes": changes,
+                "text": event_text % {"rule": rule.name, "reason": reason, "names": names},
+            }
         )
-    Notification.objects.bulk_create(notifications, ignore_conflicts=True)
-    CaseEvent.objects.bulk_create(events)
+    # One statement per tier; a case raised twice in a batch goes up one tier, as before.
+    for tier, case_ids in raised.items():
+        Case.objects.filter(pk__in=case_ids, tier=tier).update(tier=_NEXT_TIER[tier], updated_at=now)
+    insert_rows(Notification, notifications, ignore_conflicts=True)
+    insert_rows(CaseEvent, events)
 
 
-def _recipients(rule: EscalationRule, case: Case, cache: dict[str, list]) -> list:
+def _rules(firings: list[Firing], loaded: Mapping[int, EscalationRule]) -> dict[int, EscalationRule]:
+    """The firings' rules with the person each notifies: one query for those not loaded yet."""
+    rules = dict(loaded)
+    missing = {firing.rule_id for firing in firings} - rules.keys()
+    if missing:
+        rules.update(EscalationRule.objects.select_related("notify_user").in_bulk(missing))
+    return rules
+
+
+def _owners(firings: list[Firing], rules: Mapping[int, EscalationRule]) -> dict[int, object]:
+    """The case owners to notify, by id: one query."""
+    ids = {f.owner_id for f in firings if f.owner_id is not None and rules[f.rule_id].notify_owner}
+    return get_user_model().objects.in_bulk(ids) if ids else {}
+
+
+def _recipients(rule: EscalationRule, owner, cache: dict[str, list]) -> list:
     recipients = []
     if rule.notify_role:
         if rule.notify_role not in cache:
             cache[rule.notify_role] = list(users_with_role(Role(rule.notify_role)))
         recipients += cache[rule.notify_role]
-    for person in (rule.notify_user, case.owner if rule.notify_owner else None):
+    for person in (rule.notify_user, owner if rule.notify_owner else None):
         if person is not None and person.is_active and person not in recipients:
             recipients.append(person)
     return recipients
