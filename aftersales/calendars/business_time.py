@@ -66,6 +66,10 @@ class WorkingCalendar:
     _years: tuple[int, int] | None = field(default=None, repr=False)
     _covered: tuple[int, int] = field(default=(0, -1), repr=False)  # µs range with a year's margin
     _total: int = field(default=0, repr=False)
+    _always_open: bool = field(default=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._always_open = self.always_open
 
     # -- construction helpers -------------------------------------------------------------
 
@@ -132,6 +136,8 @@ class WorkingCalendar:
         )
 
     def _cover(self, *moments_us: int) -> None:
+        if self._always_open:
+            return
         low_us, high_us = self._covered
         if low_us <= min(moments_us) and max(moments_us) <= high_us:
             return
@@ -143,8 +149,15 @@ class WorkingCalendar:
 
     # -- arithmetic -----------------------------------------------------------------------
 
+    @property
+    def always_open(self) -> bool:
+        """7×24: business time is wall-clock time, no table needed."""
+        return not self.observe_holidays and all(self.weekly.get(day) == ALL_DAY for day in range(7))
+
     def elapsed_us(self, moment_us: int) -> int:
         """Open time (µs) from the start of the laid-out table to `moment_us`."""
+        if self._always_open:
+            return moment_us
         if not self._covered[0] <= moment_us <= self._covered[1]:
             self._cover(moment_us)
         index = bisect.bisect_right(self._starts, moment_us) - 1
@@ -155,8 +168,8 @@ class WorkingCalendar:
     def add_us(self, start_us: int, amount_us: int) -> int:
         if amount_us < 0:
             raise ValueError("cannot add a negative business time")
-        if amount_us == 0:
-            return start_us
+        if amount_us == 0 or self._always_open:
+            return start_us + amount_us
         target = self.elapsed_us(start_us) + amount_us
         for _attempt in range(MAX_SEARCH_YEARS):
             if target <= self._total:
@@ -197,6 +210,8 @@ def business_time_between(a: dt.datetime, b: dt.datetime, calendar: WorkingCalen
 
 def is_open(moment: dt.datetime, calendar: WorkingCalendar) -> bool:
     """Whether `moment` lies in open time (start included, end excluded)."""
+    if calendar.always_open:
+        return True
     us = _to_us(moment)
     calendar._cover(us)
     index = bisect.bisect_right(calendar._starts, us) - 1
