@@ -126,3 +126,21 @@ def equipment_b(customer_b):
 @pytest.fixture
 def case_b(open_case, customer_b, equipment_b):
     return open_case(customer_b, equipment=equipment_b, title="柜员终端蓝屏", description="营业厅三台终端反复重启。")
+
+
+def _is_transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):
+        return True
+    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Transactional tests (browser, PostgreSQL concurrency) run last, whatever their markers.
+
+    They end with a flush that also removes the rows the migrations seed (role groups,
+    calendars, service targets); pytest-django would otherwise run tests that reach the
+    database only through a fixture after them.
+    """
+    items.sort(key=_is_transactional)
