@@ -165,6 +165,8 @@ if env_bool("BEHIND_TLS_PROXY", False):
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "aftersales@localhost")
+# The domain of the Message-IDs we send (see aftersales/core/mailids.py).
+MAIL_DOMAIN = env_str("MAIL_DOMAIN", "aftersales.localhost")
 
 LOGGING = {
     "version": 1,
