@@ -62,3 +62,35 @@ def mail_world(db, agent, customer_a, customer_b):
     return SimpleNamespace(
         A=customer_a, B=customer_b, case_A=case_a, case_B=case_b, zhang=zhang, wang=wang, li=li, agent=agent
     )
+
+
+# --- a real IMAP server ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def dovecot():
+    import os
+
+    from tests.inbox.dovecot import Dovecot, dovecot_binary
+
+    binary = dovecot_binary()
+    if binary is None:
+        message = "Debian's dovecot is not installed (make test installs dovecot-imapd)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    server = Dovecot(binary).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def imap_user(dovecot):
+    """An IMAP account of its own for each test (the server lives for the whole session)."""
+    from tests.inbox.dovecot import USERS
+
+    index = _next_user.pop(0) if _next_user else pytest.fail("out of IMAP test accounts")
+    return USERS[index]
+
+
+_next_user = list(range(40))
