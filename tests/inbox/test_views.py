@@ -103,7 +103,7 @@ def test_agent_opens_a_case_for_the_customer_they_choose(client, agent, unknown,
         f"/inbox/messages/{unknown.pk}/open-case/",
         {"customer": mail_world.B.pk, "kind": "fault", "severity": "D", "title": "x"},
     )
-    assert again.status_code == 400 and "already handled" in again.content.decode()
+    assert again.status_code == 400 and "这封邮件已处理" in again.content.decode()
 
 
 def test_contact_of_another_customer_is_refused_with_a_field_error(client, agent, unknown, mail_world):
