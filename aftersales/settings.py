@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "aftersales.sla",
     "aftersales.notifications",
     "aftersales.api",
+    "aftersales.inbox",
 ]
 
 MIDDLEWARE = [
@@ -217,3 +218,8 @@ SPECTACULAR_SETTINGS = {
 # --- Domain -----------------------------------------------------------------------------
 HOTLINE_NUMBER = env_str("HOTLINE_NUMBER", "400-820-8820")
 CASE_PAGE_SIZE = 50
+
+# --- E-mail in (docs/inbox.md); mailboxes themselves are configured in the administration ---
+INBOX_FETCH_LIMIT = env_int("INBOX_FETCH_LIMIT", 200)  # messages per mailbox and run
+INBOX_MAX_ATTACHMENTS = env_int("INBOX_MAX_ATTACHMENTS", 20)  # files kept from one message
+INBOX_IMAP_TIMEOUT = env_int("INBOX_IMAP_TIMEOUT", 60)  # seconds

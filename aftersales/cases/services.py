@@ -549,3 +549,25 @@ def decide_suspension(*, request: SuspensionRequest, by, approve: bool, note: st
             text=_("Suspension rejected: %(note)s") % {"note": locked.decision_note or "—"},
         )
     return locked
+
+
+# --- e-mail in (aftersales.inbox) ----------------------------------------------------------------
+
+
+@transaction.atomic
+def add_inbound_mail(*, case: Case, by, sender: str, text: str, attachments: Sequence = (), left_out=()) -> None:
+    """Add a customer's e-mail to the case: a customer-visible entry with its files, recorded by
+    `by` (the mail intake account or the desk member triaging it). The words are the customer's,
+    so no desk clock is met and nothing is sent back. Files left out of it (too large, refused
+    types, damaged) are named in an internal note."""
+    _require_worker(by)
+    checked = _check_files(attachments)
+    locked = _lock(case)
+    text = (text or "").strip()
+    if text or checked:
+        heading = _("E-mail from %(sender)s:") % {"sender": sender}
+        event = _record(locked, by, EventKind.REPLY, public=True, text=f"{heading}\n\n{text}".strip())
+        _store_files(locked, event, checked, by, public=True)
+    if left_out:
+        _record(locked, by, EventKind.NOTE, text=_("Left out of the e-mail:") + "\n" + "\n".join(left_out))
+    Case.objects.filter(pk=locked.pk).update(updated_at=timezone.now())
