@@ -75,6 +75,14 @@ def test_a_mistyped_rate_is_refused_loudly(text):
         parse_rate(text, setting="API_RATE_PER_TOKEN")
 
 
+def test_a_mistyped_rate_in_the_settings_stops_the_start_up(settings):
+    from aftersales.api.limits import ApiLimitsMiddleware
+
+    settings.API_RATE_PER_ADDRESS = "1200 per minute"
+    with pytest.raises(ImproperlyConfigured, match="API_RATE_PER_ADDRESS"):
+        ApiLimitsMiddleware(lambda request: None)
+
+
 def test_token_over_its_rate_gets_429_with_retry_after(settings, engineer):
     settings.API_RATE_PER_TOKEN = "3/min"
     client = _token_client(engineer)
