@@ -28,6 +28,7 @@ API_PREFIX = "/api/"
 # Room for the form fields and multipart boundaries around an attachment of the largest size.
 UPLOAD_MARGIN_BYTES = 1024 * 1024
 _READ_CHUNK = 64 * 1024
+_AS_DRF = {"ensure_ascii": False, "separators": (",", ":")}  # the bytes DRF's JSONRenderer writes
 
 
 def body_limit(request) -> int:
@@ -101,6 +102,6 @@ def _refuse(request, status: int, code: str, message, headers: dict | None = Non
     # The user is not known yet: ?lang= or Accept-Language, else the default (Chinese).
     language = request_language(request)
     with translation.override(language):
-        response = JsonResponse(error_body(code, message()), status=status, headers=headers)
+        response = JsonResponse(error_body(code, message()), status=status, headers=headers, json_dumps_params=_AS_DRF)
     response["Content-Language"] = language
     return response

@@ -97,6 +97,16 @@ def test_token_over_its_rate_gets_429_with_retry_after(settings, engineer):
     assert body["message"] == f"请求过于频繁，请在 {wait} 秒后重试。"
 
 
+def test_the_address_refusal_is_written_like_every_other_api_answer(settings, db):
+    settings.API_RATE_PER_ADDRESS = "1/min"
+    client = APIClient()
+    client.get("/api/v1/")
+    response = client.get("/api/v1/")
+    assert response.status_code == 429
+    assert response["Content-Type"] == "application/json"
+    assert "请求过于频繁".encode() in response.content  # UTF-8, as DRF writes it, not \u escapes
+
+
 def test_throttled_message_follows_the_requested_language(settings, engineer):
     settings.API_RATE_PER_TOKEN = "1/min"
     client = _token_client(engineer, HTTP_ACCEPT_LANGUAGE="en")
@@ -354,7 +364,7 @@ def test_live_server_answers_before_a_huge_body_is_sent(settings, live_server):
         while b"too_large" not in reply and (data := sock.recv(65536)):
             reply += data
     assert reply.startswith(b"HTTP/1.1 413 ")
-    assert b'"code": "too_large"' in reply
+    assert b'"code":"too_large"' in reply
 
 
 @pytest.mark.django_db(transaction=True)
@@ -371,7 +381,7 @@ def test_live_server_does_not_take_a_chunked_body_for_an_empty_one(live_server):
         while b"}" not in reply and (data := sock.recv(65536)):
             reply += data
     assert reply.startswith(b"HTTP/1.1 411 ")
-    assert b'"code": "length_required"' in reply
+    assert b'"code":"length_required"' in reply
 
 
 # gunicorn, the production server, hands chunked bodies on: those are read up to the limit.
