@@ -17,5 +17,6 @@ urlpatterns = [
     path("", include("aftersales.cases.urls")),
     path("", include("aftersales.sla.urls")),
     path("api/", include("aftersales.api.urls")),
+    path("portal/", include("aftersales.portal.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -11,7 +11,7 @@ from aftersales.accounts.middleware import LANGUAGE_COOKIE
 @login_required
 def home(request):
     if request.user.is_customer_contact:
-        return redirect("case_list")  # the portal replaces this later
+        return redirect("portal:home")
     return redirect("case_list")
 
 
