@@ -151,7 +151,9 @@ def _check_files(files: Sequence) -> list[tuple]:
     return checked
 
 
-def _store_files(case: Case, event: CaseEvent, checked: list[tuple], by, public: bool) -> list[Attachment]:
+def _store_files(
+    case: Case, event: CaseEvent, checked: list[tuple], by, public: bool, service_report: bool = False
+) -> list[Attachment]:
     stored = []
     for upload, digest in checked:
         attachment = Attachment(
@@ -162,6 +164,7 @@ def _store_files(case: Case, event: CaseEvent, checked: list[tuple], by, public:
             size=upload.size,
             sha256=digest,
             is_public=public,
+            is_service_report=service_report,
             uploaded_by=by,
         )
         attachment.file.save(upload.name, upload, save=False)
@@ -469,21 +472,29 @@ def assign(*, case: Case, by, owner=None, team=None) -> Case:
 
 
 @transaction.atomic
-def add_comment(*, case: Case, by, text: str, public: bool, attachments: Sequence = ()) -> CaseEvent:
-    """An internal note (staff only) or a reply visible to the customer, with files."""
+def add_comment(
+    *, case: Case, by, text: str, public: bool, attachments: Sequence = (), service_report: bool = False
+) -> CaseEvent:
+    """An internal note (staff only) or a reply visible to the customer, with files. Files
+    marked as a service report are offered for download in the customer's portal."""
     text = (text or "").strip()
     if not text and not attachments:
         raise CaseError(_("Write something or attach a file."), fields={"text": [_("This field is required.")]})
     if by.is_customer_contact:
-        if not public:
+        if not public or service_report:
             raise NotAllowed(_("Customers can only write replies."))
     else:
         _require_worker(by)
+    if service_report and (not public or not attachments):
+        raise CaseError(
+            _("A service report is a file the customer sees: attach it and make the reply visible to the customer."),
+            fields={"service_report": [_("Attach the report and tick “visible to the customer”.")]},
+        )
     checked = _check_files(attachments)
     locked = _lock(case)
     kind = EventKind.REPLY if public else EventKind.NOTE
     event = _record(locked, by, kind, public=public, text=text)
-    _store_files(locked, event, checked, by, public=public)
+    _store_files(locked, event, checked, by, public=public, service_report=service_report)
     Case.objects.filter(pk=locked.pk).update(updated_at=event.at)
     if not by.is_customer_contact:
         if public:

@@ -203,6 +203,7 @@ def case_comment(request, number):
                 text=form.cleaned_data["text"],
                 public=form.cleaned_data["public"],
                 attachments=form.cleaned_data["attachments"],
+                service_report=form.cleaned_data["service_report"],
             )
             messages.success(request, _("Saved."))
             return redirect("case_detail", number=case.number)
