@@ -60,7 +60,9 @@ class PortalCaseForm(forms.Form):
 
 
 class ReplyForm(forms.Form):
-    text = forms.CharField(label=_("Your reply"), max_length=20000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(
+        label=_("Your reply"), max_length=20000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     attachments = MultipleFileField(label=_("Attachments"))
 
 
@@ -69,9 +71,7 @@ class ConfirmForm(forms.Form):
 
 
 class RejectForm(forms.Form):
-    reason = forms.CharField(
-        label=_("What is still wrong?"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    reason = forms.CharField(label=_("What is still wrong?"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class RegisterForm(forms.Form):

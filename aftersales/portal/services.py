@@ -124,7 +124,9 @@ def take_callback(*, callback: CallbackRequest, by) -> CallbackRequest:
     if not (by.roles & CASE_WORKERS):
         raise NotAllowed(_("Your role may not change cases."))
     now = timezone.now()
-    taken = CallbackRequest.objects.filter(pk=callback.pk, handled_at__isnull=True).update(handled_by=by, handled_at=now)
+    taken = CallbackRequest.objects.filter(pk=callback.pk, handled_at__isnull=True).update(
+        handled_by=by, handled_at=now
+    )
     callback.refresh_from_db()
     if not taken and callback.handled_by_id != by.pk:
         raise Conflict(_("%(name)s is already calling back.") % {"name": callback.handled_by})
@@ -210,9 +212,10 @@ def register(*, name: str, email: str, phone: str = "", position: str = "") -> R
             % {"hotline": settings.HOTLINE_NUMBER},
             fields={"email": [_("Use your work e-mail address, or call the hotline.")]},
         )
-    already = User.objects.filter(email__iexact=email).exists() or Registration.objects.filter(
-        email__iexact=email, status=Registration.Status.PENDING
-    ).exists()
+    already = (
+        User.objects.filter(email__iexact=email).exists()
+        or Registration.objects.filter(email__iexact=email, status=Registration.Status.PENDING).exists()
+    )
     if already:
         return None
     registration = Registration(
@@ -243,10 +246,14 @@ def decide_registration(*, registration: Registration, by, approve: bool) -> Reg
     _require_inviter(by)
     locked = Registration.objects.select_for_update().get(pk=registration.pk)
     if locked.status != Registration.Status.PENDING:
-        raise Conflict(_("This registration was already decided: %(status)s.") % {"status": locked.get_status_display()})
+        raise Conflict(
+            _("This registration was already decided: %(status)s.") % {"status": locked.get_status_display()}
+        )
     locked.decided_by, locked.decided_at = by, timezone.now()
     if approve:
-        contact = Contact.objects.filter(customer=locked.customer, email__iexact=locked.email, user__isnull=True).first()
+        contact = Contact.objects.filter(
+            customer=locked.customer, email__iexact=locked.email, user__isnull=True
+        ).first()
         if contact is None:
             mobile = locked.phone if locked.phone[:1] == "1" and len(locked.phone) == 11 else ""
             contact = Contact.objects.create(

@@ -9,7 +9,6 @@ from __future__ import annotations
 from functools import wraps
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -267,5 +266,3 @@ def take_callback(request, pk):
     if callback.equipment_id:
         query["equipment"] = callback.equipment_id
     return redirect(f"{reverse('intake')}?{urlencode(query)}")
-
-

@@ -11,9 +11,7 @@ from tests.factories import ContactFactory, EquipmentFactory, SiteFactory
 
 def _contact_user(make_user, customer, username, *, manager=False, email=""):
     user = make_user(Role.CUSTOMER, username=username, email=email)
-    ContactFactory(
-        customer=customer, user=user, name=f"{username} 联系人", is_customer_manager=manager, email=email
-    )
+    ContactFactory(customer=customer, user=user, name=f"{username} 联系人", is_customer_manager=manager, email=email)
     return user
 
 

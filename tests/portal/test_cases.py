@@ -14,7 +14,13 @@ from aftersales.portal.models import CallbackRequest
 
 
 def _new(client, equipment, **fields):
-    data = {"equipment": equipment.pk, "severity": "C", "kind": "fault", "title": "分机无法外呼", "description": "三楼全部分机"}
+    data = {
+        "equipment": equipment.pk,
+        "severity": "C",
+        "kind": "fault",
+        "title": "分机无法外呼",
+        "description": "三楼全部分机",
+    }
     return client.post(reverse("portal:case_new"), data | fields)
 
 
@@ -145,7 +151,9 @@ def test_reply_with_a_file_is_customer_visible(client, alice, portal_case, engin
     client.force_login(alice)
     log = SimpleUploadedFile("话单.txt", b"calls", content_type="text/plain")
 
-    response = client.post(reverse("portal:case_reply", args=[portal_case.number]), {"text": "今早又出现", "attachments": [log]})
+    response = client.post(
+        reverse("portal:case_reply", args=[portal_case.number]), {"text": "今早又出现", "attachments": [log]}
+    )
 
     assert response.status_code == 302
     event = portal_case.events.get(kind=EventKind.REPLY)
