@@ -147,3 +147,17 @@ def test_registering_twice_stores_one_request(customer_a):
     assert services.register(name="王", email="wang@hospital-a.cn") is not None
     assert services.register(name="王", email="WANG@hospital-a.cn") is None
     assert Registration.objects.count() == 1
+
+
+def test_administrator_invites_from_the_contact_admin(client, make_user, zhang, mailoutbox):
+    admin_user = make_user(Role.ADMIN, username="admin", is_staff=True, is_superuser=True)
+    client.force_login(admin_user)
+
+    response = client.post(
+        reverse("admin:customers_contact_changelist"),
+        {"action": "invite_to_portal", "_selected_action": [zhang.pk]},
+    )
+
+    assert response.status_code == 302
+    zhang.refresh_from_db()
+    assert zhang.user is not None and len(mailoutbox) == 1
