@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "aftersales.notifications",
     "aftersales.api",
     "aftersales.inbox",
+    "aftersales.portal",
 ]
 
 MIDDLEWARE = [

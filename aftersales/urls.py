@@ -19,5 +19,6 @@ urlpatterns = [
     path("", include("aftersales.sla.urls")),
     path("", include("aftersales.inbox.urls")),
     path("api/", include("aftersales.api.urls")),
+    path("portal/", include("aftersales.portal.urls")),
     path("admin/", admin.site.urls),
 ]

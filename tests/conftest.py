@@ -83,8 +83,10 @@ def customer_b(db):
 
 
 def _portal_user(make_user, customer, username):
+    # The customer's manager: sees every case of the organisation (tests/portal has contacts
+    # who see only their own cases and those they are copied on).
     user = make_user(Role.CUSTOMER, username=username)
-    ContactFactory(customer=customer, user=user, name=f"{username} 联系人")
+    ContactFactory(customer=customer, user=user, name=f"{username} 联系人", is_customer_manager=True)
     return user
 
 

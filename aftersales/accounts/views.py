@@ -18,7 +18,7 @@ from aftersales.core.errors import DomainError
 @login_required
 def home(request):
     if request.user.is_customer_contact:
-        return redirect("case_list")  # the portal replaces this later
+        return redirect("portal:home")
     return redirect("case_list")
 
 

@@ -129,6 +129,7 @@ class CommentForm(forms.Form):
     text = forms.CharField(label=_("Text"), max_length=20000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
     public = forms.BooleanField(label=_("Visible to the customer (reply)"), required=False)
     attachments = MultipleFileField(label=_("Attachments"))
+    service_report = forms.BooleanField(label=_("The files are a service report"), required=False)
 
 
 def staff_users():
