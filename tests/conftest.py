@@ -155,3 +155,22 @@ def pytest_collection_modifyitems(items):
     database only through a fixture after them.
     """
     items.sort(key=_is_transactional)
+    for item in items:
+        if _is_transactional(item):
+            _restore_migration_rows(item)
+
+
+def _restore_migration_rows(item) -> None:
+    """Every transactional test restores the database's initial rows after its flush.
+
+    A flush without serialized_rollback lets post_migrate recreate content types and
+    permissions, and the next test that does restore them would then fail on duplicates.
+    """
+    marker = item.get_closest_marker("django_db")
+    kwargs = dict(marker.kwargs) if marker is not None else {}
+    if marker is not None and marker.args:
+        kwargs.setdefault("transaction", marker.args[0])
+    if kwargs.get("serialized_rollback"):
+        return
+    kwargs.update(transaction=True, serialized_rollback=True)
+    item.add_marker(pytest.mark.django_db(**kwargs), append=False)

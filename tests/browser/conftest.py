@@ -118,14 +118,15 @@ def open_browser(request, chromium, live_server) -> Iterator:
 
 @pytest.fixture
 def log_in():
-    """`log_in(page, user)` signs in through the login form and waits for the queue."""
+    """`log_in(page, user)` signs in through the login form and waits for the queue (staff)
+    or the portal (customer contacts)."""
 
     def do(page, user):
         page.goto("/login/")
         page.locator("input[name=username]").fill(user.username)
         page.locator("input[name=password]").fill(PASSWORD)
         page.locator("main form button.primary").click()
-        page.wait_for_url(re.compile(r"/cases/$"))
+        page.wait_for_url(re.compile(r"/(cases|portal)/$"))
         return page
 
     return do
