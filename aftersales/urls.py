@@ -16,6 +16,7 @@ urlpatterns = [
     path("language/", account_views.set_language, name="set_language"),
     path("", include("aftersales.cases.urls")),
     path("", include("aftersales.sla.urls")),
+    path("", include("aftersales.notifications.urls")),
     path("api/", include("aftersales.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -9,7 +9,6 @@ import logging
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.utils.translation import gettext as _
 
 from aftersales.core.mailids import make_message_id
 from aftersales.notifications.models import IM_CHANNELS, Channel, Notification

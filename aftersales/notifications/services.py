@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from aftersales.accounts.roles import Role
-from aftersales.notifications.models import Notification
+from aftersales.notifications.models import Notification, NotificationPreference
 
 log = logging.getLogger(__name__)
 
@@ -69,3 +69,17 @@ def _enqueue_delivery() -> None:
         deliver_soon()
     except Exception:  # the queue may be down; the minute task delivers anyway
         log.warning("could not wake the worker; the periodic delivery will send the outbox", exc_info=True)
+
+
+def save_preferences(*, user, events, channels, quiet_start=None, quiet_end=None) -> NotificationPreference:
+    """Store a staff member's choices: events (notification kinds), channels, quiet hours."""
+    row, _created = NotificationPreference.objects.update_or_create(
+        user=user,
+        defaults={
+            "events": sorted(events),
+            "channels": [via for via in NotificationPreference.Via.values if via in channels],
+            "quiet_start": quiet_start,
+            "quiet_end": quiet_end,
+        },
+    )
+    return row
