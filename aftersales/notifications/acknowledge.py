@@ -3,6 +3,8 @@ the next target time, by e-mail, and by SMS too for severity A and B when a mobi
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.utils import timezone
 
 from aftersales.core.mailids import make_message_id
@@ -10,6 +12,7 @@ from aftersales.notifications import rendering
 from aftersales.notifications.delivery import contact_address
 from aftersales.notifications.models import Channel, Notification
 from aftersales.notifications.services import wake_worker
+from aftersales.sla.models import Clock
 
 DEFAULT_CONTACT_LANGUAGE = "zh-hans"
 
@@ -23,22 +26,32 @@ def queue_acknowledgement(case) -> list[Notification]:
     """Queue the acknowledgement of a just-opened case to its contact, in the caller's transaction.
 
     Nothing is queued without a contact, for an inactive one, or for one of another customer.
+    The facts (next target and its due time) are frozen now; the worker renders the text, so
+    an intake does not wait for templates.
     """
     contact = case.contact
     if contact is None or not contact.is_active or contact.customer_id != case.customer_id:
         return []
-    language = contact_language(contact)
-    context = rendering.acknowledgement(case, contact)
-    rendered = rendering.render(Notification.Kind.ACKNOWLEDGEMENT, context, language)
+    target = rendering.next_target(case)
     urgent = case.severity in ("A", "B")
     now = timezone.now()
+    payload = {
+        "target": target.kind if target else "",
+        "due_at": target.due_at.isoformat() if target else "",
+        "params": {
+            "case": case.number,
+            "severity": case.severity,
+            "due": timezone.localtime(target.due_at).strftime("%m-%d %H:%M") if target else "",
+        },
+    }
     common = {
         "kind": Notification.Kind.ACKNOWLEDGEMENT,
         "contact": contact,
         "case": case,
-        "language": language,
-        "subject": rendered.subject,
+        "language": contact_language(contact),
+        "subject": f"[{case.number}] {case.title}"[:200],  # replaced by the rendered subject
         "urgent": urgent,
+        "payload": payload,
         "dedupe_key": f"ack:{case.pk}",
         "created_at": now,
         "next_attempt_at": now,
@@ -47,31 +60,19 @@ def queue_acknowledgement(case) -> list[Notification]:
     email = contact_address(contact, Channel.EMAIL)
     if email:
         rows.append(
-            Notification(
-                channel=Channel.EMAIL,
-                address=email,
-                body_text=rendered.text,
-                body_html=rendered.html,
-                message_id=make_message_id(case.number),
-                **common,
-            )
+            Notification(channel=Channel.EMAIL, address=email, message_id=make_message_id(case.number), **common)
         )
     if urgent and contact.mobile:
-        target = context["target"]
-        params = {
-            "case": case.number,
-            "severity": case.severity,
-            "due": timezone.localtime(target.due_at).strftime("%m-%d %H:%M") if target else "",
-        }
-        rows.append(
-            Notification(
-                channel=Channel.SMS,
-                address=contact.mobile,
-                body_text=rendered.short,
-                payload={"params": params},
-                **common,
-            )
-        )
+        rows.append(Notification(channel=Channel.SMS, address=contact.mobile, **common))
     if rows:
         wake_worker()
-    return Notification.objects.bulk_create(rows)
+    return Notification.objects.bulk_create(rows, ignore_conflicts=True)  # once per case, even if called twice
+
+
+def render_acknowledgement(row: Notification) -> rendering.Rendered:
+    """The acknowledgement of `row` in its language, with the facts frozen when it was queued."""
+    target = None
+    if row.payload.get("target"):
+        target = Clock(kind=row.payload["target"], due_at=dt.datetime.fromisoformat(row.payload["due_at"]))
+    context = {"case": row.case, "contact": row.contact, "target": target, "urgent": row.urgent}
+    return rendering.render(Notification.Kind.ACKNOWLEDGEMENT, context, row.language or DEFAULT_CONTACT_LANGUAGE)

@@ -70,6 +70,8 @@ def attempt(row: Notification) -> Result:
     refusal = guard(row)
     if refusal:
         return Result.permanent(refusal)
+    if row.kind == Notification.Kind.ACKNOWLEDGEMENT and not row.body_text:
+        _render(row)
     message = OutgoingMessage(
         channel=row.channel,
         address=row.address,
@@ -81,6 +83,17 @@ def attempt(row: Notification) -> Result:
         params=row.payload.get("params", {}) if isinstance(row.payload, dict) else {},
     )
     return sender_for(row.channel).send(message)
+
+
+def _render(row: Notification) -> None:
+    """Render a message queued with its facts only (the acknowledgement) and keep the text."""
+    from aftersales.notifications.acknowledge import render_acknowledgement
+
+    rendered = render_acknowledgement(row)
+    row.subject = rendered.subject
+    row.body_text = rendered.text if row.channel == Channel.EMAIL else rendered.short
+    row.body_html = rendered.html if row.channel == Channel.EMAIL else ""
+    Notification.objects.filter(pk=row.pk).update(subject=row.subject, body_text=row.body_text, body_html=row.body_html)
 
 
 def guard(row: Notification) -> str:

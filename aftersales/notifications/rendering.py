@@ -58,10 +58,6 @@ def next_target(case):
 # --- one function per kind: the template context -------------------------------------------
 
 
-def acknowledgement(case, contact) -> dict:
-    return {"case": case, "contact": contact, "target": next_target(case), "urgent": case.severity in "AB"}
-
-
 def case_assigned(request: Notification) -> dict:
     return {"case": request.case, "recipient": request.recipient, "url": staff_url(request.case)}
 

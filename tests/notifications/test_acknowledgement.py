@@ -152,6 +152,7 @@ def test_contact_user_language_defaults_to_chinese(open_case, customer_a, equipm
     login = UserFactory(username="zhang", language="zh-hans")
     contact = ContactFactory(customer=customer_a, email="zhang@hospital.example", user=login)
     case = open_case(customer_a, equipment=equipment_a, contact=contact)
+    deliver_due()
 
     row = Notification.objects.get(case=case, kind=ACK)
     assert row.language == "zh-hans" and "已受理" in row.subject
