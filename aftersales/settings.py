@@ -190,6 +190,28 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "aftersales@localhost")
 # The domain of the Message-IDs we send (see aftersales/core/mailids.py).
 MAIL_DOMAIN = env_str("MAIL_DOMAIN", "aftersales.localhost")
 
+# --- Notifications out: SMTP, SMS, group robots (docs/notifications.md) --------------------
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+NOTIFY_REPLY_TO = env_str("NOTIFY_REPLY_TO")  # the desk's mailbox that replies should reach
+NOTIFY_SMS_BACKEND = env_str("NOTIFY_SMS_BACKEND", "logging")  # logging | http | dotted path
+NOTIFY_SMS_URL = env_str("NOTIFY_SMS_URL")
+NOTIFY_SMS_KEY = env_str("NOTIFY_SMS_KEY")
+NOTIFY_SMS_TEMPLATE = env_str("NOTIFY_SMS_TEMPLATE")
+NOTIFY_DINGTALK_WEBHOOK = env_str("NOTIFY_DINGTALK_WEBHOOK")
+NOTIFY_DINGTALK_SECRET = env_str("NOTIFY_DINGTALK_SECRET")
+NOTIFY_WECOM_WEBHOOK = env_str("NOTIFY_WECOM_WEBHOOK")
+NOTIFY_FEISHU_WEBHOOK = env_str("NOTIFY_FEISHU_WEBHOOK")
+NOTIFY_FEISHU_SECRET = env_str("NOTIFY_FEISHU_SECRET")
+NOTIFY_IM_LANGUAGE = env_str("NOTIFY_IM_LANGUAGE", "zh-hans")
+NOTIFY_HTTP_TIMEOUT = env_int("NOTIFY_HTTP_TIMEOUT", 10)
+NOTIFY_GIVE_UP_HOURS = env_int("NOTIFY_GIVE_UP_HOURS", 24)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

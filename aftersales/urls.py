@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("aftersales.cases.urls")),
     path("", include("aftersales.sla.urls")),
     path("", include("aftersales.inbox.urls")),
+    path("", include("aftersales.notifications.urls")),
     path("api/", include("aftersales.api.urls")),
     path("portal/", include("aftersales.portal.urls")),
     path("admin/", admin.site.urls),

@@ -32,6 +32,7 @@ from aftersales.cases.workflow import HANDLERS, transition_for
 from aftersales.contracts.entitlement import entitlement_for
 from aftersales.core.errors import Conflict, DomainError, NotAllowed
 from aftersales.core.uploads import check_upload, guess_content_type
+from aftersales.notifications.acknowledge import queue_acknowledgement
 from aftersales.notifications.models import Notification
 from aftersales.notifications.services import queue_notification, users_with_role
 from aftersales.sla import services as sla
@@ -236,6 +237,7 @@ def open_case(
     _store_files(case, event, checked, by, public=True)
     # Clocks from the opening time; the "severity A at opening" rule notifies executives now.
     sla.start_clocks(case, at=opened_at)
+    queue_acknowledgement(case)  # to the customer, with the next target time (R2.4)
     return case
 
 

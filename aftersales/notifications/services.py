@@ -1,13 +1,19 @@
-"""Queue notifications in the outbox. Delivery (e-mail, SMS, IM) is done by the worker."""
+"""Queue notifications in the outbox, in the caller's transaction. The worker delivers them
+(aftersales/notifications/delivery.py); docs/notifications.md describes the whole path."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
 
 from aftersales.accounts.roles import Role
-from aftersales.notifications.models import Notification
+from aftersales.notifications.models import Notification, NotificationPreference
+
+log = logging.getLogger(__name__)
 
 
 def users_with_role(role: Role):
@@ -17,8 +23,9 @@ def users_with_role(role: Role):
 def queue_notification(
     *, kind: str, recipients: Iterable, subject: str, case=None, payload: dict | None = None, dedupe_key: str = ""
 ) -> list[Notification]:
-    """Write one outbox row per recipient; with a dedupe key, a recipient gets it only once.
+    """Write one request per staff recipient; with a dedupe key, a recipient gets it only once.
 
+    The worker passes each request on to the channels the recipient chose (docs/notifications.md).
     Returns the rows written. The unique constraint settles a race between two writers.
     """
     recipients = list(recipients)
@@ -29,12 +36,50 @@ def queue_notification(
             )
         )
         recipients = [user for user in recipients if user.pk not in already]
+    now = timezone.now()  # one moment for one event: its group-chat message is sent once
     rows = [
         Notification(
-            kind=kind, recipient=user, case=case, subject=subject[:200], payload=payload or {}, dedupe_key=dedupe_key
+            kind=kind,
+            recipient=user,
+            case=case,
+            subject=subject[:200],
+            payload=payload or {},
+            dedupe_key=dedupe_key,
+            created_at=now,
+            next_attempt_at=now,
         )
         for user in recipients
     ]
+    if rows:
+        wake_worker()
     if dedupe_key:
         return Notification.objects.bulk_create(rows, ignore_conflicts=True)
     return Notification.objects.bulk_create(rows)
+
+
+def wake_worker() -> None:
+    """Once the transaction commits, ask the worker to deliver now rather than within a minute."""
+    transaction.on_commit(_enqueue_delivery)
+
+
+def _enqueue_delivery() -> None:
+    from aftersales.notifications.tasks import deliver_soon
+
+    try:
+        deliver_soon()
+    except Exception:  # the queue may be down; the minute task delivers anyway
+        log.warning("could not wake the worker; the periodic delivery will send the outbox", exc_info=True)
+
+
+def save_preferences(*, user, events, channels, quiet_start=None, quiet_end=None) -> NotificationPreference:
+    """Store a staff member's choices: events (notification kinds), channels, quiet hours."""
+    row, _created = NotificationPreference.objects.update_or_create(
+        user=user,
+        defaults={
+            "events": sorted(events),
+            "channels": [via for via in NotificationPreference.Via.values if via in channels],
+            "quiet_start": quiet_start,
+            "quiet_end": quiet_end,
+        },
+    )
+    return row
