@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "aftersales.sla",
     "aftersales.notifications",
     "aftersales.api",
+    "aftersales.monitoring",
 ]
 
 MIDDLEWARE = [

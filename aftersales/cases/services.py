@@ -424,8 +424,13 @@ def assign(*, case: Case, by, owner=None, team=None) -> Case:
 
 
 @transaction.atomic
-def add_comment(*, case: Case, by, text: str, public: bool, attachments: Sequence = ()) -> CaseEvent:
-    """An internal note (staff only) or a reply visible to the customer, with files."""
+def add_comment(
+    *, case: Case, by, text: str, public: bool, attachments: Sequence = (), counts_as_progress: bool = True
+) -> CaseEvent:
+    """An internal note (staff only) or a reply visible to the customer, with files.
+
+    A staff note counts as a progress entry (R3.3) unless `counts_as_progress` is False, as for
+    a note a monitoring system writes."""
     text = (text or "").strip()
     if not text and not attachments:
         raise CaseError(_("Write something or attach a file."), fields={"text": [_("This field is required.")]})
@@ -443,7 +448,8 @@ def add_comment(*, case: Case, by, text: str, public: bool, attachments: Sequenc
     if not by.is_customer_contact:
         if public:
             sla.meet(locked, [ClockKind.REPLY, ClockKind.FIRST_CONTACT], at=event.at)
-        sla.progress_noted(locked, at=event.at)
+        if counts_as_progress:
+            sla.progress_noted(locked, at=event.at)
     return event
 
 
