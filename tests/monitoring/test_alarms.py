@@ -417,3 +417,27 @@ def test_source_needs_a_case_worker_role(make_user, pbx):
     response = post(token_client(user), raise_body())
     assert response.status_code == 422
     assert counts() == (0, 0, 0)
+
+
+def test_a_raise_that_loses_the_race_to_the_unique_constraint_answers_as_a_duplicate(nms, pbx, monkeypatch):
+    """The other request committed between our look-up and our INSERT: the constraint refuses
+    the row, and the answer is the first request's (tests/postgres has the real race)."""
+    from aftersales.monitoring import services as monitoring
+
+    first = post(nms, raise_body()).json()
+    before = counts()
+    looked_up = monitoring._recorded_before
+    calls = []
+
+    def blind_first_look(alarm):
+        calls.append(alarm)
+        return None if len(calls) == 1 else looked_up(alarm)
+
+    monkeypatch.setattr(monitoring, "_recorded_before", blind_first_look)
+
+    again = post(nms, raise_body())
+
+    assert len(calls) == 2
+    assert again.status_code == 200
+    assert again.json() == first | {"created": False, "action": "duplicate"}
+    assert counts() == before
