@@ -441,3 +441,47 @@ def test_a_raise_that_loses_the_race_to_the_unique_constraint_answers_as_a_dupli
     assert again.status_code == 200
     assert again.json() == first | {"created": False, "action": "duplicate"}
     assert counts() == before
+
+
+# --- admin ------------------------------------------------------------------------------
+
+
+def test_admin_pages_list_sources_mappings_and_alarms(client, nms, pbx, source):
+    from tests.factories import UserFactory
+
+    post(nms, raise_body())
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    for page in [
+        "alarmsource/",
+        f"alarmsource/{source.pk}/change/",
+        "severitymapping/",
+        "alarm/",
+        "alarm/?q=zbx-884211",
+    ]:
+        response = client.get(f"/admin/monitoring/{page}")
+        assert response.status_code == 200, page
+    alarm = Alarm.objects.get()
+    assert client.get(f"/admin/monitoring/alarm/{alarm.pk}/change/").status_code == 200
+    assert "zbx-884211" in client.get("/admin/monitoring/alarm/?q=pbx-main").content.decode()
+
+
+def test_admin_refuses_a_customer_account_as_api_user(client, contact_a):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    response = client.post(
+        "/admin/monitoring/alarmsource/add/",
+        {
+            "code": "rogue",
+            "name": "Rogue",
+            "api_user": contact_a.pk,
+            "default_severity": "C",
+            "on_clear": "propose",
+            "is_active": "on",
+            "severity_mappings-TOTAL_FORMS": "0",
+            "severity_mappings-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert "API 用户必须是本公司员工账号，不能是客户账号。" in response.content.decode()
+    assert not AlarmSource.objects.exists()
