@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from aftersales.cases import services as cases
-from aftersales.cases.models import OPEN_STATUSES, Case, Channel, Kind
+from aftersales.cases.models import OPEN_STATUSES, Case, Channel, Kind, Status
 from aftersales.cases.workflow import allowed_transitions
 from aftersales.core.errors import DomainError, NotAllowed
 from aftersales.installed_base.models import Equipment
@@ -218,11 +218,12 @@ def _clear(alarm: Alarm) -> None:
         alarm.case = last.case if last is not None else None
         return
     alarm.case = case = latest.case
-    if case.status not in OPEN_STATUSES:
+    if case.status not in OPEN_STATUSES | {Status.RESOLVED}:
         return
     still_active = case.alarms.filter(event=Alarm.Event.RAISE, cleared_at__isnull=True).exists()
     text = _("Monitoring alarm cleared.") + "\n" + _details(alarm)
-    if still_active or alarm.source.on_clear == AlarmSource.OnClear.NOTE:
+    # A case already resolved gets the clear as confirmation, nothing more.
+    if still_active or alarm.source.on_clear == AlarmSource.OnClear.NOTE or case.status == Status.RESOLVED:
         cases.add_comment(case=case, by=alarm.source.api_user, text=text, public=False, counts_as_progress=False)
         return
     if alarm.source.on_clear == AlarmSource.OnClear.RESOLVE and _may_resolve(case, alarm.source.api_user):

@@ -315,6 +315,19 @@ def test_source_configured_to_resolve_only_proposes_when_the_case_is_not_yet_acc
     assert "Proposal:" in notes(case)[-1].text
 
 
+def test_clear_of_a_resolved_case_is_noted_as_confirmation_without_a_proposal(nms, pbx, engineer):
+    case = Case.objects.get(number=post(nms, raise_body()).json()["case"])
+    for action in ["accept", "start", "resolve"]:
+        services.transition(case=case, action=action, by=engineer, text="复位中继板")
+
+    post(nms, clear_body())
+
+    case.refresh_from_db()
+    assert case.status == Status.RESOLVED
+    [note] = notes(case)
+    assert "Monitoring alarm cleared." in note.text and "Proposal:" not in note.text
+
+
 def test_clear_without_a_known_raise_is_kept_without_a_case(nms, pbx):
     response = post(nms, clear_body())
     assert response.status_code == 201
@@ -485,3 +498,16 @@ def test_admin_refuses_a_customer_account_as_api_user(client, contact_a):
     assert response.status_code == 200
     assert "API 用户必须是本公司员工账号，不能是客户账号。" in response.content.decode()
     assert not AlarmSource.objects.exists()
+
+
+def test_the_schema_documents_the_alarm_endpoint(client, db):
+    schema = client.get("/api/schema/", {"format": "json"}, HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    operation = schema["paths"]["/api/v1/alarms/"]["post"]
+    assert set(operation["responses"]) >= {"200", "201"}
+    request = schema["components"]["schemas"]["AlarmRequest"]
+    assert request["required"] == ["alarm_id"]
+    assert {"serial_number", "site", "host_name", "severity", "text", "raised_at", "cleared_at"} <= set(
+        request["properties"]
+    )
+    receipt = schema["components"]["schemas"]["AlarmReceipt"]
+    assert set(receipt["properties"]) == {"alarm", "case", "created", "action"}
