@@ -22,6 +22,7 @@ from aftersales.monitoring.models import Alarm, AlarmSource, SeverityMapping, no
 
 TITLE_LENGTH = 200
 DESCRIPTION_LENGTH = 20000
+MERGE_HOPS = 5  # a merged case's target may itself have been merged
 
 
 class AlarmError(DomainError):
@@ -172,20 +173,31 @@ def _same_alarm(alarm: Alarm):
     ).exclude(pk=alarm.pk)
 
 
+def _surviving(case: Case | None) -> Case | None:
+    """A case merged into another stands for the case it was merged into (the desk decided
+    they are one); that one may itself have been merged."""
+    for _hop in range(MERGE_HOPS):
+        if case is None or case.status != Status.MERGED or case.merged_into_id is None:
+            break
+        case = Case.objects.get(pk=case.merged_into_id)
+    return case
+
+
+def _open_case_of(alarm: Alarm) -> Case | None:
+    """The open case the last raise of this alarm belongs to, if it is still open."""
+    last = _same_alarm(alarm).filter(case__isnull=False).select_related("case").order_by("-received_at").first()
+    case = _surviving(last.case if last is not None else None)
+    return case if case is not None and case.status in OPEN_STATUSES else None
+
+
 def _raise(alarm: Alarm) -> None:
     source, user = alarm.source, alarm.source.api_user
     alarm.case_severity = case_severity_for(source, alarm.severity)
-    joined = (
-        _same_alarm(alarm)
-        .filter(case__status__in=OPEN_STATUSES)
-        .select_related("case")
-        .order_by("-received_at")
-        .first()
-    )
+    joined = _open_case_of(alarm)
     if joined is not None:
-        alarm.case, alarm.action = joined.case, Alarm.Action.ADDED
+        alarm.case, alarm.action = joined, Alarm.Action.ADDED
         text = _("Monitoring alarm raised again.") + "\n" + _details(alarm)
-        cases.add_comment(case=joined.case, by=user, text=text, public=False, counts_as_progress=False)
+        cases.add_comment(case=joined, by=user, text=text, public=False, counts_as_progress=False)
         return
     previous = _same_alarm(alarm).filter(case__isnull=False).select_related("case").order_by("-received_at").first()
     description = _details(alarm)
@@ -217,7 +229,7 @@ def _clear(alarm: Alarm) -> None:
         last = _same_alarm(alarm).filter(case__isnull=False).order_by("-received_at").first()
         alarm.case = last.case if last is not None else None
         return
-    alarm.case = case = latest.case
+    alarm.case = case = _surviving(latest.case)
     if case.status not in OPEN_STATUSES | {Status.RESOLVED}:
         return
     still_active = case.alarms.filter(event=Alarm.Event.RAISE, cleared_at__isnull=True).exists()

@@ -108,6 +108,21 @@ def test_alarm_notes_do_not_count_as_progress(nms, pbx):
     assert len(notes(case)) == 2
 
 
+def test_raise_after_the_case_was_merged_joins_the_case_it_was_merged_into(nms, nms_user, pbx, agent, open_case):
+    alarm_case = Case.objects.get(number=post(nms, raise_body()).json()["case"])
+    phone_case = open_case(pbx.customer, equipment=pbx, title="客户来电：外线全部不通")
+    services.transition(case=alarm_case, action="merge", by=agent, text="同一故障", merge_into=phone_case)
+
+    raised = post(nms, raise_body(raised_at=(RAISED + dt.timedelta(minutes=3)).isoformat())).json()
+    cleared = post(nms, clear_body()).json()
+
+    assert (raised["action"], raised["case"]) == ("added", phone_case.number)
+    assert (cleared["action"], cleared["case"]) == ("cleared", phone_case.number)
+    assert Case.objects.count() == 2
+    by_monitoring = [note.text.splitlines()[0] for note in notes(phone_case) if note.actor == nms_user]
+    assert by_monitoring == ["Monitoring alarm raised again.", "Monitoring alarm cleared."]
+
+
 def test_another_alarm_on_the_same_equipment_opens_its_own_case(nms, pbx):
     post(nms, raise_body())
     response = post(nms, raise_body(alarm_id="zbx-884212", text="Fan failure"))
