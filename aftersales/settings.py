@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "aftersales.api",
     "aftersales.inbox",
     "aftersales.portal",
+    "aftersales.monitoring",
 ]
 
 MIDDLEWARE = [

@@ -6,6 +6,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import APIRootView, DefaultRouter
 
+from aftersales.api.alarms import AlarmViewSet
 from aftersales.api.base import LanguageMixin
 from aftersales.api.cases import CaseViewSet
 from aftersales.api.contracts import ContractViewSet
@@ -31,6 +32,7 @@ router.register("product-models", ProductModelViewSet, basename="product-model")
 router.register("equipment", EquipmentViewSet, basename="equipment")
 router.register("contracts", ContractViewSet, basename="contract")
 router.register("cases", CaseViewSet, basename="case")
+router.register("alarms", AlarmViewSet, basename="alarm")
 
 app_name = "api"
 urlpatterns = [

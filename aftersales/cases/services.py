@@ -475,10 +475,20 @@ def assign(*, case: Case, by, owner=None, team=None) -> Case:
 
 @transaction.atomic
 def add_comment(
-    *, case: Case, by, text: str, public: bool, attachments: Sequence = (), service_report: bool = False
+    *,
+    case: Case,
+    by,
+    text: str,
+    public: bool,
+    attachments: Sequence = (),
+    service_report: bool = False,
+    counts_as_progress: bool = True,
 ) -> CaseEvent:
     """An internal note (staff only) or a reply visible to the customer, with files. Files
-    marked as a service report are offered for download in the customer's portal."""
+    marked as a service report are offered for download in the customer's portal.
+
+    A staff note counts as a progress entry (R3.3) unless `counts_as_progress` is False, as for
+    a note a monitoring system writes."""
     text = (text or "").strip()
     if not text and not attachments:
         raise CaseError(_("Write something or attach a file."), fields={"text": [_("This field is required.")]})
@@ -501,7 +511,8 @@ def add_comment(
     if not by.is_customer_contact:
         if public:
             sla.meet(locked, [ClockKind.REPLY, ClockKind.FIRST_CONTACT], at=event.at)
-        sla.progress_noted(locked, at=event.at)
+        if counts_as_progress:
+            sla.progress_noted(locked, at=event.at)
     return event
 
 

@@ -75,6 +75,20 @@ PROBES = [
         expect(201, 404, sales=422),
         body={"text": "已联系客户", "public": True},
     ),
+    # Only a monitoring source's integration user posts alarms (tests/monitoring); every persona
+    # here is refused before the body is read.
+    Probe(
+        "alarm-list",
+        "post",
+        "/api/v1/alarms/",
+        expect(403, 403),
+        body={
+            "serial_number": "{equipment_b.serial_number}",
+            "alarm_id": "1",
+            "text": "告警",
+            "raised_at": "2026-11-22T09:00:00+08:00",
+        },
+    ),
 ]
 
 
