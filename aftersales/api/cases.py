@@ -458,7 +458,9 @@ class CaseViewSet(
                 owner = current.owner.username if current.owner_id else ""
                 if owner != (data["expected_owner"] or ""):
                     raise Conflict(
-                        _("Someone else changed this case meanwhile: its owner is now “%(owner)s”.")
+                        _(
+                            "Someone else changed this case meanwhile: its owner is now “%(owner)s”. Load the case again and retry."
+                        )
                         % {"owner": owner or "—"}
                     )
             if {"owner", "team"} & data.keys():
@@ -484,7 +486,9 @@ class CaseViewSet(
             current = _lock(case)
             if data.get("expected_severity") and current.severity != data["expected_severity"]:
                 raise Conflict(
-                    _("Someone else changed this case meanwhile: its severity is now “%(severity)s”.")
+                    _(
+                        "Someone else changed this case meanwhile: its severity is now “%(severity)s”. Load the case again and retry."
+                    )
                     % {"severity": current.get_severity_display()}
                 )
             services.change_severity(case=current, by=request.user, severity=data["severity"], reason=data["reason"])
