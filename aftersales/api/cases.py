@@ -51,7 +51,15 @@ class CaseQuerySerializer(serializers.Serializer):
     unassigned = serializers.BooleanField(default=False, required=False)
     q = serializers.CharField(required=False, allow_blank=True, max_length=200)
     due = serializers.ChoiceField(choices=["breached", "soon"], required=False)
-    ordering = serializers.ChoiceField(choices=["severity", "due"], default="severity", required=False)
+    ordering = serializers.ChoiceField(
+        choices=["severity", "due"],
+        default="severity",
+        required=False,
+        help_text=_(
+            "severity: severity, then the oldest first; due: the nearest deadline first, cases without a running "
+            "clock last."
+        ),
+    )
 
     def to_filter(self) -> QueueFilter:
         data = self.validated_data
