@@ -350,8 +350,11 @@ def _require_case_worker(user) -> None:
 
 def _lock(case: Case) -> Case:
     """The case row locked until the transaction ends: what the client says it saw is
-    compared with it, and the service called next (in the same transaction) acts on it."""
-    return Case.objects.select_for_update(of=("self",)).select_related("owner").get(pk=case.pk)
+    compared with it, and the service called next (in the same transaction) acts on it.
+
+    No join: after waiting for the lock PostgreSQL re-reads the locked row but not the rows
+    joined to it, so a joined owner could be the one from before the wait."""
+    return Case.objects.select_for_update().get(pk=case.pk)
 
 
 @extend_schema_view(
