@@ -256,3 +256,22 @@ def test_download_needs_credentials(api, case_a, engineer):
     response = _download(api, None, case_a, attachment)
     assert response.status_code == 401
     assert b"%PDF" not in response.content
+
+
+# --- schema -----------------------------------------------------------------------------
+
+
+def test_schema_describes_the_upload_as_multipart_and_the_download_as_binary(client, db):
+    schema = client.get("/api/schema/", {"format": "json"}, HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    files = schema["paths"]["/api/v1/cases/{number}/attachments/"]
+    one = schema["paths"]["/api/v1/cases/{number}/attachments/{attachment_id}/"]["get"]
+
+    upload = files["post"]["requestBody"]["content"]
+    assert list(upload) == ["multipart/form-data"]
+    form = schema["components"]["schemas"][upload["multipart/form-data"]["schema"]["$ref"].rsplit("/", 1)[1]]
+    assert form["properties"]["files"]["items"] == {"type": "string", "format": "binary"}
+    assert form["required"] == ["files"]
+    assert one["responses"]["200"]["content"] == {
+        "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+    }
+    assert {p["name"]: p["schema"]["type"] for p in one["parameters"]}["attachment_id"] == "integer"
