@@ -61,11 +61,14 @@ INSTALLED_APPS = [
     "aftersales.sla",
     "aftersales.notifications",
     "aftersales.api",
+    "aftersales.inbox",
+    "aftersales.portal",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "aftersales.api.limits.ApiLimitsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -130,6 +133,25 @@ if REDIS_URL:
 else:
     HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(VAR_DIR / "huey.sqlite3")})
 
+# --- Cache: the API's rate-limit counters, which every web process must share ---------------
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "aftersales",
+        }
+    }
+else:
+    # Files under var/ are seen by every process on this host (several hosts need REDIS_URL).
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    }
+
 # --- Internationalisation --------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -191,8 +213,17 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "aftersales.api.errors.exception_handler",
+    # The per-address budget is checked earlier, by aftersales.api.limits.ApiLimitsMiddleware.
+    "DEFAULT_THROTTLE_CLASSES": ["aftersales.api.throttling.TokenRateThrottle"],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# Rates like 600/min, 20/s, 5000/hour, or off. Bodies: JSON up to API_MAX_BODY_BYTES, uploads
+# up to ATTACHMENT_MAX_BYTES plus 1 MiB. API_TRUSTED_PROXIES: how many proxies of ours append
+# to X-Forwarded-For (0: the client's address is REMOTE_ADDR and the header is ignored).
+API_RATE_PER_TOKEN = env_str("API_RATE_PER_TOKEN", "600/min")
+API_RATE_PER_ADDRESS = env_str("API_RATE_PER_ADDRESS", "1200/min")
+API_TRUSTED_PROXIES = env_int("API_TRUSTED_PROXIES", 0)
+API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 1024 * 1024)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Aftersales API",
     "DESCRIPTION": "After-sales service management: cases, customers, installed base. See docs/api.md.",
@@ -218,3 +249,8 @@ SPECTACULAR_SETTINGS = {
 # --- Domain -----------------------------------------------------------------------------
 HOTLINE_NUMBER = env_str("HOTLINE_NUMBER", "400-820-8820")
 CASE_PAGE_SIZE = 50
+
+# --- E-mail in (docs/inbox.md); mailboxes themselves are configured in the administration ---
+INBOX_FETCH_LIMIT = env_int("INBOX_FETCH_LIMIT", 200)  # messages per mailbox and run
+INBOX_MAX_ATTACHMENTS = env_int("INBOX_MAX_ATTACHMENTS", 20)  # files kept from one message
+INBOX_IMAP_TIMEOUT = env_int("INBOX_IMAP_TIMEOUT", 60)  # seconds

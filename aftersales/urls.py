@@ -14,8 +14,11 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("language/", account_views.set_language, name="set_language"),
+    path("account/", include("aftersales.accounts.urls")),
     path("", include("aftersales.cases.urls")),
     path("", include("aftersales.sla.urls")),
+    path("", include("aftersales.inbox.urls")),
     path("api/", include("aftersales.api.urls")),
+    path("portal/", include("aftersales.portal.urls")),
     path("admin/", admin.site.urls),
 ]

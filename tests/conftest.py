@@ -29,6 +29,15 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *settings.PASSWORD_HASHERS]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache(settings):
+    # Rate-limit counters start from nothing in every test, in memory (never var/cache).
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def make_user(db):
     def make(*roles: Role, username: str | None = None, **kwargs):
@@ -74,8 +83,10 @@ def customer_b(db):
 
 
 def _portal_user(make_user, customer, username):
+    # The customer's manager: sees every case of the organisation (tests/portal has contacts
+    # who see only their own cases and those they are copied on).
     user = make_user(Role.CUSTOMER, username=username)
-    ContactFactory(customer=customer, user=user, name=f"{username} 联系人")
+    ContactFactory(customer=customer, user=user, name=f"{username} 联系人", is_customer_manager=True)
     return user
 
 

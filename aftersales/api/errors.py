@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, JsonResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -83,6 +84,15 @@ def _describe(exc) -> tuple[int, dict]:
         return status.HTTP_404_NOT_FOUND, error_body("not_found", _("Not found."))
     if isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    if isinstance(exc, exceptions.Throttled):
+        from aftersales.api.throttling import retry_message
+
+        return status.HTTP_429_TOO_MANY_REQUESTS, error_body("throttled", retry_message(exc.wait or 1))
+    if isinstance(exc, RequestDataTooBig):
+        from aftersales.api.limits import too_large_message  # limits imports this module
+
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, error_body("too_large", too_large_message(limit))
     if isinstance(exc, exceptions.ValidationError):
         return status.HTTP_400_BAD_REQUEST, error_body("invalid", _("Please correct the errors below."), exc.detail)
     if isinstance(exc, exceptions.APIException):

@@ -81,7 +81,24 @@ class IntakeForm(forms.Form):
             self.add_error("answer", _("Write the answer given to the caller."))
         if data.get("mode") == self.MODE_CASE and data.get("excluded_cause") and not data.get("equipment"):
             self.add_error("excluded_cause", _("An excluded cause needs the equipment it applies to."))
+        if data.get("mode") == self.MODE_CASE and data.get("channel") == Channel.FAX:
+            self._check_fax_pages(data.get("attachments") or [])
         return data
+
+    FAX_PAGE_EXTENSIONS = frozenset({"pdf", "tif", "tiff", "png", "jpg", "jpeg", "gif", "bmp", "webp"})
+
+    def _check_fax_pages(self, files) -> None:
+        """A fax is logged with the scanned page(s) attached: PDF, TIFF or an image."""
+        if not files:
+            self.add_error("attachments", _("A fax case needs the scanned fax attached (PDF, TIFF or an image)."))
+        for upload in files:
+            extension = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
+            if extension not in self.FAX_PAGE_EXTENSIONS:
+                self.add_error(
+                    "attachments",
+                    _("“%(name)s” is not a scanned page; attach the fax as PDF, TIFF or an image.")
+                    % {"name": upload.name},
+                )
 
     def _resolve_serial_number(self, data) -> None:
         serial = (data.get("serial_number") or "").strip().upper()
@@ -112,6 +129,7 @@ class CommentForm(forms.Form):
     text = forms.CharField(label=_("Text"), max_length=20000, required=False, widget=forms.Textarea(attrs={"rows": 3}))
     public = forms.BooleanField(label=_("Visible to the customer (reply)"), required=False)
     attachments = MultipleFileField(label=_("Attachments"))
+    service_report = forms.BooleanField(label=_("The files are a service report"), required=False)
 
 
 def staff_users():

@@ -154,6 +154,13 @@ class Case(models.Model):
     # The nearest due time of the case's running clocks (kept by aftersales.sla.services), so
     # the queue can sort by it and filter "breached" / "due soon" with one index.
     next_due_at = models.DateTimeField(_("next due"), null=True, blank=True, editable=False)
+    # Contacts of the same customer who follow the case in the portal (R11.1: a contact who is
+    # not the customer's manager sees only their own cases and those they are copied on).
+    copied_contacts = models.ManyToManyField(
+        "customers.Contact", blank=True, related_name="copied_cases", verbose_name=_("copied contacts")
+    )
+    # R7.1: the customer confirmed the resolution; a manager closes afterwards.
+    customer_confirmed_at = models.DateTimeField(_("confirmed by the customer"), null=True, blank=True, editable=False)
     # Lower-cased number, title, description and serial number: one column for the search box,
     # with a trigram index on PostgreSQL (see migrations).
     search_text = models.TextField(editable=False, default="")
@@ -199,6 +206,8 @@ class EventKind(models.TextChoices):
     BREACHED = "breached", _("Target missed")
     ESCALATED = "escalated", _("Escalated")
     SUSPENSION = "suspension", _("Suspension")
+    CONFIRMED = "confirmed", _("Resolution confirmed by the customer")
+    COPIES = "copies", _("Copies changed")
 
 
 class AppendOnlyQuerySet(models.QuerySet):
@@ -256,6 +265,8 @@ class Attachment(models.Model):
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64)
     is_public = models.BooleanField(default=False)
+    # A signed service report (用户服务报告, R5.2) the customer can download from the portal.
+    is_service_report = models.BooleanField(_("service report"), default=False)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
     uploaded_at = models.DateTimeField(default=timezone.now)
 

@@ -19,7 +19,9 @@ from aftersales.customers.phones import phone_search_key
 
 
 def visible_cases(user) -> QuerySet[Case]:
-    """The cases `user` may see: staff see all; a customer contact only their organisation's."""
+    """The cases `user` may see: staff see all. A customer's contact sees only cases of their
+    own organisation: all of them if marked as the customer's manager, otherwise the cases
+    they reported and those they are copied on."""
     if user is None or not user.is_authenticated or not user.is_active:
         return Case.objects.none()
     roles = user.roles
@@ -28,7 +30,11 @@ def visible_cases(user) -> QuerySet[Case]:
     if Role.CUSTOMER in roles:
         contact = getattr(user, "contact", None)
         if contact is not None and contact.is_active:
-            return Case.objects.filter(customer_id=contact.customer_id)
+            own = Case.objects.filter(customer_id=contact.customer_id)
+            if contact.is_customer_manager:
+                return own
+            copied = Case.copied_contacts.through.objects.filter(contact_id=contact.pk).values("case_id")
+            return own.filter(Q(contact_id=contact.pk) | Q(pk__in=copied))
     return Case.objects.none()
 
 

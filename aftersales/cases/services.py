@@ -21,6 +21,7 @@ from aftersales.cases.models import (
     Case,
     CaseEvent,
     CaseNumberCounter,
+    Channel,
     Consultation,
     EventKind,
     Severity,
@@ -46,6 +47,47 @@ class CaseError(DomainError):
 
 def _require_worker(user) -> None:
     if not (user.roles & CASE_WORKERS):
+        raise NotAllowed(gettext_lazy("Your role may not change cases."))
+
+
+# R2.1: A and B faults come in by phone; the portal opens only C and D.
+PORTAL_SEVERITIES = frozenset({Severity.C, Severity.D})
+
+
+def _require_intake_right(by, *, customer, contact, equipment, severity: str, channel: str) -> None:
+    """Staff who work cases open any case. A customer's contact opens one only through the
+    portal (channel web), in their own name, for their own organisation's equipment, at
+    severity C or D."""
+    if by.roles & CASE_WORKERS:
+        return
+    own = getattr(by, "contact", None) if by.is_customer_contact else None
+    if own is None or not own.is_active or channel != Channel.WEB:
+        raise NotAllowed(gettext_lazy("Your role may not change cases."))
+    if (
+        customer.pk != own.customer_id
+        or contact is None
+        or contact.pk != own.pk
+        or equipment is None
+        or equipment.customer_id != own.customer_id
+    ):
+        raise CaseError(
+            _("A case can be opened only for your own organisation's equipment."),
+            fields={"equipment": [_("Choose one of your organisation's equipment.")]},
+        )
+    if severity not in PORTAL_SEVERITIES:
+        raise CaseError(
+            _("Severity A and B faults must be reported by phone."),
+            fields={"severity": [_("Choose C or D, or call the hotline.")]},
+        )
+
+
+def _require_case_party(by, case: Case) -> None:
+    """Staff who work cases, or a customer's contact who may see this case."""
+    if by.roles & CASE_WORKERS:
+        return
+    from aftersales.cases.queries import visible_cases
+
+    if not (by.is_customer_contact and visible_cases(by).filter(pk=case.pk).exists()):
         raise NotAllowed(gettext_lazy("Your role may not change cases."))
 
 
@@ -109,7 +151,9 @@ def _check_files(files: Sequence) -> list[tuple]:
     return checked
 
 
-def _store_files(case: Case, event: CaseEvent, checked: list[tuple], by, public: bool) -> list[Attachment]:
+def _store_files(
+    case: Case, event: CaseEvent, checked: list[tuple], by, public: bool, service_report: bool = False
+) -> list[Attachment]:
     stored = []
     for upload, digest in checked:
         attachment = Attachment(
@@ -120,6 +164,7 @@ def _store_files(case: Case, event: CaseEvent, checked: list[tuple], by, public:
             size=upload.size,
             sha256=digest,
             is_public=public,
+            is_service_report=service_report,
             uploaded_by=by,
         )
         attachment.file.save(upload.name, upload, save=False)
@@ -155,7 +200,9 @@ def open_case(
     the service clocks of its severity started, and the escalation rules that fire at opening
     (severity A → every executive, R2.6) carried out. Nothing is saved if any check fails.
     """
-    _require_worker(by)
+    _require_intake_right(
+        by, customer=customer, contact=contact, equipment=equipment, severity=severity, channel=channel
+    )
     _validate_parties(customer, contact, site, equipment)
     checked = _check_files(attachments)
     opened_at = opened_at or timezone.now()
@@ -172,7 +219,8 @@ def open_case(
         channel=channel,
         title=title.strip(),
         description=description.strip(),
-        taken_by=by,
+        # A case a customer opens in the portal is nobody's yet: the desk signs it.
+        taken_by=by if by.is_staff_member else None,
         entitlement=entitlement.kind,
         contract=entitlement.contract,
         repair_quote=entitlement.repair_quote,
@@ -296,7 +344,7 @@ def _apply_side_effects(case: Case, target: Status, by, merge_into: Case | None)
     elif target == Status.CLOSED:
         case.closed_at = now
     elif target == Status.REOPENED:
-        case.resolved_at = case.closed_at = None
+        case.resolved_at = case.closed_at = case.customer_confirmed_at = None
     elif target == Status.MERGED:
         if merge_into is None or merge_into.pk == case.pk:
             raise CaseError(
@@ -424,21 +472,29 @@ def assign(*, case: Case, by, owner=None, team=None) -> Case:
 
 
 @transaction.atomic
-def add_comment(*, case: Case, by, text: str, public: bool, attachments: Sequence = ()) -> CaseEvent:
-    """An internal note (staff only) or a reply visible to the customer, with files."""
+def add_comment(
+    *, case: Case, by, text: str, public: bool, attachments: Sequence = (), service_report: bool = False
+) -> CaseEvent:
+    """An internal note (staff only) or a reply visible to the customer, with files. Files
+    marked as a service report are offered for download in the customer's portal."""
     text = (text or "").strip()
     if not text and not attachments:
         raise CaseError(_("Write something or attach a file."), fields={"text": [_("This field is required.")]})
     if by.is_customer_contact:
-        if not public:
+        if not public or service_report:
             raise NotAllowed(_("Customers can only write replies."))
     else:
         _require_worker(by)
+    if service_report and (not public or not attachments):
+        raise CaseError(
+            _("A service report is a file the customer sees: attach it and make the reply visible to the customer."),
+            fields={"service_report": [_("Attach the report and tick “visible to the customer”.")]},
+        )
     checked = _check_files(attachments)
     locked = _lock(case)
     kind = EventKind.REPLY if public else EventKind.NOTE
     event = _record(locked, by, kind, public=public, text=text)
-    _store_files(locked, event, checked, by, public=public)
+    _store_files(locked, event, checked, by, public=public, service_report=service_report)
     Case.objects.filter(pk=locked.pk).update(updated_at=event.at)
     if not by.is_customer_contact:
         if public:
@@ -549,3 +605,77 @@ def decide_suspension(*, request: SuspensionRequest, by, approve: bool, note: st
             text=_("Suspension rejected: %(note)s") % {"note": locked.decision_note or "—"},
         )
     return locked
+
+
+# --- e-mail in (aftersales.inbox) ----------------------------------------------------------------
+
+
+@transaction.atomic
+def add_inbound_mail(*, case: Case, by, sender: str, text: str, attachments: Sequence = (), left_out=()) -> None:
+    """Add a customer's e-mail to the case: a customer-visible entry with its files, recorded by
+    `by` (the mail intake account or the desk member triaging it). The words are the customer's,
+    so no desk clock is met and nothing is sent back. Files left out of it (too large, refused
+    types, damaged) are named in an internal note."""
+    _require_worker(by)
+    checked = _check_files(attachments)
+    locked = _lock(case)
+    text = (text or "").strip()
+    if text or checked:
+        heading = _("E-mail from %(sender)s:") % {"sender": sender}
+        event = _record(locked, by, EventKind.REPLY, public=True, text=f"{heading}\n\n{text}".strip())
+        _store_files(locked, event, checked, by, public=True)
+    if left_out:
+        _record(locked, by, EventKind.NOTE, text=_("Left out of the e-mail:") + "\n" + "\n".join(left_out))
+    Case.objects.filter(pk=locked.pk).update(updated_at=timezone.now())
+
+
+# --- the customer's side: copies, confirmation (R7.1) ----------------------------------------
+
+
+@transaction.atomic
+def set_copies(*, case: Case, by, contacts: Sequence) -> Case:
+    """Set the contacts copied on the case: only active contacts of the case's own customer.
+    Copied contacts see the case in the portal; the change is on the timeline."""
+    _require_case_party(by, case)
+    locked = _lock(case)
+    contacts = list(contacts)
+    foreign = [c for c in contacts if c.customer_id != locked.customer_id or not c.is_active]
+    if foreign:
+        raise CaseError(
+            _("Only active contacts of the case's customer can be copied."),
+            fields={"copies": [_("%(name)s cannot be copied.") % {"name": c.name} for c in foreign]},
+        )
+    before = sorted(c.name for c in locked.copied_contacts.all())
+    locked.copied_contacts.set(contacts)
+    after = sorted(c.name for c in contacts)
+    if before != after:
+        label = str(Case._meta.get_field("copied_contacts").verbose_name)
+        _record(locked, by, EventKind.COPIES, public=True, changes={label: [", ".join(before), ", ".join(after)]})
+    return locked
+
+
+@transaction.atomic
+def confirm_resolution(*, case: Case, by, text: str = "") -> Case:
+    """The customer confirms that the resolution holds (R7.1). The case stays resolved, marked
+    as confirmed, for a department manager to close. A contact confirms a case they may see;
+    staff record a confirmation the customer gave by phone. Confirming twice is a conflict."""
+    _require_case_party(by, case)
+    locked = _lock(case)
+    if locked.status != Status.RESOLVED:
+        raise NotAllowed(
+            _("Only a resolved case can be confirmed; this one is “%(status)s”.")
+            % {"status": locked.get_status_display()}
+        )
+    if locked.customer_confirmed_at is not None:
+        raise Conflict(_("The resolution was already confirmed."))
+    event = _record(locked, by, EventKind.CONFIRMED, public=True, text=(text or "").strip())
+    locked.customer_confirmed_at = event.at
+    locked.save(update_fields=["customer_confirmed_at", "updated_at"])
+    return locked
+
+
+def reject_resolution(*, case: Case, by, reason: str, expected_status: str | None = None) -> Case:
+    """The customer does not accept the resolution: the case is reopened (clocks restart, the
+    desk signs it again) with the customer's reason on the timeline."""
+    _require_case_party(by, case)
+    return transition(case=case, action="reject", by=by, text=reason, expected_status=expected_status)

@@ -44,6 +44,7 @@ from aftersales.core.uploads import is_inline_safe
 from aftersales.customers.models import Contact, Customer
 from aftersales.customers.queries import lookup
 from aftersales.installed_base.models import Equipment
+from aftersales.portal.queries import pending_callbacks
 from aftersales.sla.display import case_clocks
 from aftersales.sla.models import Act, SuspensionRequest
 
@@ -87,7 +88,14 @@ def case_list(request):
     return render(
         request,
         "cases/case_list.html",
-        {"form": form, "page": page, "query": query.urlencode(), "now": timezone.now(), "filter": f},
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "now": timezone.now(),
+            "filter": f,
+            "callbacks": pending_callbacks() if request.user.can_take_calls else (),
+        },
     )
 
 
@@ -195,6 +203,7 @@ def case_comment(request, number):
                 text=form.cleaned_data["text"],
                 public=form.cleaned_data["public"],
                 attachments=form.cleaned_data["attachments"],
+                service_report=form.cleaned_data["service_report"],
             )
             messages.success(request, _("Saved."))
             return redirect("case_detail", number=case.number)
@@ -346,6 +355,8 @@ def intake(request):
             "contact": contact,
             "equipment": equipment,
             "site": equipment.site if equipment else None,
+            # A call-back requested in the portal pre-fills what the customer wrote.
+            **{k: params[k] for k in ("severity", "title", "description") if params.get(k)},
         }
         form = IntakeForm(initial=initial, customer=customer)
     if request.GET.get("partial") == "lookup":

@@ -89,6 +89,18 @@ TRANSITIONS: tuple[Transition, ...] = (
         HANDLERS | CLOSERS | {Role.HOTLINE},
         needs_text=True,
     ),
+    # The customer does not accept the resolution (R7.1): the case goes back to the desk,
+    # its clocks restart and it must be signed again. Confirming changes no status (see
+    # services.confirm_resolution).
+    Transition(
+        "reject",
+        _("Reject the resolution"),
+        frozenset({Status.RESOLVED}),
+        Status.REOPENED,
+        frozenset({Role.CUSTOMER}),
+        needs_text=True,
+        style="danger",
+    ),
     Transition(
         "cancel",
         _("Cancel"),

@@ -1,6 +1,21 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
 
+from aftersales.core.errors import DomainError
 from aftersales.customers.models import Contact, Customer, ServiceOffice, Site
+
+
+@admin.action(description=_("Invite to the customer portal"))
+def invite_to_portal(modeladmin, request, queryset):
+    from aftersales.portal.services import invite_contact
+
+    for contact in queryset:
+        try:
+            invite_contact(contact=contact, by=request.user)
+        except DomainError as error:
+            modeladmin.message_user(request, f"{contact}: {error.message}", messages.ERROR)
+        else:
+            modeladmin.message_user(request, f"{contact}: {contact.email}", messages.SUCCESS)
 
 
 class ContactInline(admin.TabularInline):
@@ -29,6 +44,7 @@ class ContactAdmin(admin.ModelAdmin):
     list_filter = ["is_customer_manager", "is_active", "customer"]
     search_fields = ["name", "phone", "mobile", "email", "customer__name", "customer__short_name"]
     autocomplete_fields = ["customer", "user"]
+    actions = [invite_to_portal]
 
 
 @admin.register(Site)

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from aftersales.accounts import views
+
+urlpatterns = [
+    path("tokens/", views.token_list, name="account_tokens"),
+    path("tokens/<int:pk>/revoke/", views.token_revoke, name="account_token_revoke"),
+]

@@ -1,0 +1,327 @@
+"""Reading a raw e-mail: headers, text, sanitised HTML, attachments. No database here.
+
+Chinese mail is often labelled with a narrower charset than it uses (GB2312 labels on GBK or
+GB18030 text, Big5 on CP950), and some clients (older Foxmail, some webmail) put raw 8-bit
+bytes in headers. So headers are decoded here from their raw values, each charset label is
+widened to its superset, and every decode falls back step by step rather than failing.
+
+`parse_message` raises `UnparseableMail` (with a reason) only when the bytes are not an
+e-mail at all or a multipart message's parts cannot be found; everything else is read on a
+best-effort basis and what could not be read is listed in `problems`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email
+import html
+import re
+from dataclasses import dataclass, field
+from email import errors, policy
+from email.header import decode_header
+from email.message import Message
+from email.utils import getaddresses, parsedate_to_datetime
+
+import nh3
+
+# A label → the codec that decodes everything mail labelled so actually contains.
+CHARSET_SUPERSETS = {
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "x-gbk": "gb18030",
+    "cp936": "gb18030",
+    "gb_2312-80": "gb18030",
+    "euc-cn": "gb18030",
+    "big5": "cp950",
+    "x-big5": "cp950",
+    "big5-hkscs": "big5hkscs",
+    "us-ascii": "utf-8",
+    "ascii": "utf-8",
+    "iso-8859-1": "cp1252",
+    "latin1": "cp1252",
+    "unknown-8bit": "utf-8",
+    "x-unknown": "utf-8",
+}
+# Tried in this order when the label is missing or wrong.
+FALLBACK_CHARSETS = ("utf-8", "gb18030", "cp950")
+
+# HTML kept from a message: no images (remote images track the reader; inline ones are
+# attachments), no styles or scripts, links that do not tell the sender who clicked.
+HTML_TAGS = frozenset(nh3.ALLOWED_TAGS) - {"img"}
+NO_BODY_DEFECTS = (errors.StartBoundaryNotFoundDefect, errors.MultipartInvariantViolationDefect)
+BASE64_DEFECTS = (
+    errors.InvalidBase64CharactersDefect,
+    errors.InvalidBase64PaddingDefect,
+    errors.InvalidBase64LengthDefect,
+)
+
+
+class UnparseableMail(Exception):
+    """The bytes cannot be read as an e-mail; the message goes to quarantine with `reason`."""
+
+
+@dataclass
+class MailPart:
+    name: str
+    content_type: str
+    data: bytes
+    inline: bool = False
+    problem: str = ""
+
+
+@dataclass
+class ParsedMail:
+    message_id: str = ""
+    subject: str = ""
+    from_name: str = ""
+    from_address: str = ""
+    date: dt.datetime | None = None
+    in_reply_to: str = ""
+    references: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+    content_type: str = "text/plain"
+    report_type: str = ""
+    text: str = ""
+    html: str = ""
+    attachments: list[MailPart] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+# --- charsets and headers ----------------------------------------------------------------
+
+
+def codec_for(label: str | None) -> str | None:
+    if not label:
+        return None
+    label = label.strip().strip('"').lower()
+    return CHARSET_SUPERSETS.get(label, label)
+
+
+def decode_bytes(data: bytes, label: str | None = None) -> str:
+    """Decode with the (widened) declared charset, then the usual suspects, never failing."""
+    tried = []
+    for codec in (codec_for(label), *FALLBACK_CHARSETS):
+        if not codec or codec in tried:
+            continue
+        tried.append(codec)
+        try:
+            return data.decode(codec)
+        except (UnicodeDecodeError, LookupError):
+            continue
+    return data.decode(codec_for(label) if _known(label) else "utf-8", errors="replace")
+
+
+def _known(label: str | None) -> bool:
+    import codecs
+
+    try:
+        return bool(label) and bool(codecs.lookup(codec_for(label)))
+    except LookupError:
+        return False
+
+
+def _raw_bytes(value: str) -> bytes:
+    # Raw 8-bit header bytes arrive as surrogate escapes; get the bytes back.
+    return value.encode("ascii", "surrogateescape") if isinstance(value, str) else bytes(value)
+
+
+def decode_header_value(value) -> str:
+    """An RFC 2047 header (or raw 8-bit bytes in one) as text."""
+    if value is None:
+        return ""
+    raw = str(value)
+    if any("\udc80" <= ch <= "\udcff" for ch in raw):
+        raw = decode_bytes(_raw_bytes(raw))
+    try:
+        chunks = decode_header(raw)
+    except Exception:
+        return " ".join(raw.split())
+    text = []
+    for chunk, charset in chunks:
+        text.append(decode_bytes(chunk, charset) if isinstance(chunk, bytes) else chunk)
+    return " ".join("".join(text).split())
+
+
+def _headers(message: Message) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for name, value in message.raw_items():
+        key = name.lower()
+        if key not in found:  # the first occurrence, as mail clients show it
+            found[key] = str(value)
+    return found
+
+
+def _address(raw: str) -> tuple[str, str]:
+    decoded = decode_header_value(raw)
+    pairs = [pair for pair in getaddresses([decoded]) if pair[1]]
+    if not pairs:
+        return "", ""
+    name, address = pairs[0]
+    address = address.strip().strip("<>").lower()
+    return name.strip(), address if "@" in address else ""
+
+
+def _date(raw: str) -> dt.datetime | None:
+    try:
+        parsed = parsedate_to_datetime(decode_header_value(raw))
+    except (TypeError, ValueError, IndexError):
+        return None
+    if parsed is None:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+# --- the body ----------------------------------------------------------------------------
+
+
+def sanitise_html(markup: str) -> str:
+    return nh3.clean(
+        markup,
+        tags=set(HTML_TAGS),
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+    )
+
+
+_BLOCK_END = re.compile(r"(?i)<\s*(br\s*/?|/p|/div|/tr|/li|/h[1-6]|/blockquote)\s*>")
+
+
+def html_to_text(markup: str) -> str:
+    without_tags = nh3.clean(_BLOCK_END.sub("\n", markup), tags=set(), clean_content_tags={"style", "script", "head"})
+    text = html.unescape(without_tags).replace("\xa0", " ")
+    lines = [line.rstrip() for line in text.splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def _parts(message: Message):
+    """Leaf parts, not descending into attached messages (a forward as attachment stays one)."""
+    if message.is_multipart() and message.get_content_maintype() == "multipart":
+        for part in message.get_payload():
+            yield from _parts(part)
+    else:
+        yield message
+
+
+def _filename(part: Message) -> str:
+    value = part.get_param("filename", header="content-disposition") or part.get_param("name")
+    if value is None:
+        return ""
+    if isinstance(value, tuple):  # RFC 2231: (charset, language, %-decoded text)
+        charset, _language, text = value
+        return decode_bytes(_raw_bytes(text), charset or None)
+    # Many clients put RFC 2047 encoded-words (or raw bytes) in file names.
+    return decode_header_value(value.strip('"'))
+
+
+def _is_attachment(part: Message, name: str) -> bool:
+    disposition = (part.get_content_disposition() or "").lower()
+    if disposition == "attachment" or part.get_content_type() == "message/rfc822":
+        return True
+    if part.get_content_maintype() == "text" and part.get_content_type() in ("text/plain", "text/html"):
+        return bool(name) and disposition != "inline"
+    return True  # images, PDFs, anything else that is not the text
+
+
+def _payload(part: Message) -> bytes:
+    if part.get_content_type() == "message/rfc822":
+        inner = part.get_payload()
+        inner = inner[0] if isinstance(inner, list) and inner else inner
+        return inner.as_bytes(policy=policy.compat32) if isinstance(inner, Message) else _raw_bytes(str(inner))
+    data = part.get_payload(decode=True)
+    return data if data is not None else b""
+
+
+def _attachment_name(part: Message, name: str, index: int) -> str:
+    if name:
+        return name.replace("/", "_").replace("\\", "_").strip() or f"attachment-{index}"
+    if part.get_content_type() == "message/rfc822":
+        return f"forwarded-{index}.eml"
+    extension = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "application/pdf": "pdf"}.get(
+        part.get_content_type(), "bin"
+    )
+    return f"attachment-{index}.{extension}"
+
+
+def _read_body(message: Message, parsed: ParsedMail) -> None:
+    texts, htmls = [], []
+    for index, part in enumerate(_parts(message), start=1):
+        name = _filename(part)
+        data = _payload(part)  # decoding records the defects of the part
+        if _is_attachment(part, name):
+            problem = ""
+            if any(isinstance(defect, BASE64_DEFECTS) for defect in part.defects):
+                problem = "damaged"
+            parsed.attachments.append(
+                MailPart(
+                    name=_attachment_name(part, name, index),
+                    content_type=part.get_content_type(),
+                    data=data,
+                    inline=(part.get_content_disposition() or "") == "inline" or bool(part.get("Content-ID")),
+                    problem=problem,
+                )
+            )
+            continue
+        content = decode_bytes(data, part.get_content_charset())
+        if any(isinstance(defect, BASE64_DEFECTS) for defect in part.defects):
+            parsed.problems.append("text part with damaged base64, read as far as possible")
+        (htmls if part.get_content_type() == "text/html" else texts).append(content)
+    if htmls:
+        parsed.html = sanitise_html("\n".join(htmls))
+    parsed.text = "\n\n".join(t.strip() for t in texts).strip() if texts else html_to_text("\n".join(htmls))
+
+
+# --- the whole message -------------------------------------------------------------------
+
+
+def _read(raw: bytes, mail_policy) -> ParsedMail:
+    message = email.message_from_bytes(raw, policy=mail_policy)
+    headers = _headers(message)
+    if not headers:
+        raise UnparseableMail("no e-mail headers found")
+    if any(isinstance(defect, NO_BODY_DEFECTS) for defect in message.defects):
+        raise UnparseableMail(
+            "multipart message whose parts cannot be found (the boundary %r never occurs)"
+            % (message.get_param("boundary") or "")
+        )
+    parsed = ParsedMail(headers=headers)
+    parsed.message_id = decode_header_value(headers.get("message-id", "")).strip()
+    parsed.subject = decode_header_value(headers.get("subject", ""))
+    parsed.from_name, parsed.from_address = _address(headers.get("from", ""))
+    parsed.date = _date(headers.get("date", ""))
+    parsed.in_reply_to = decode_header_value(headers.get("in-reply-to", ""))
+    parsed.references = decode_header_value(headers.get("references", ""))
+    parsed.content_type = message.get_content_type()
+    parsed.report_type = (message.get_param("report-type") or "").lower() if parsed.content_type else ""
+    _read_body(message, parsed)
+    return parsed
+
+
+def parse_message(raw: bytes) -> ParsedMail:
+    """Read `raw`; the modern parser first, the tolerant legacy one if the modern one fails."""
+    if not raw or not raw.strip():
+        raise UnparseableMail("empty message")
+    try:
+        return _read(raw, policy.default)
+    except UnparseableMail:
+        raise
+    except Exception as modern_error:
+        try:
+            parsed = _read(raw, policy.compat32)
+        except UnparseableMail:
+            raise
+        except Exception as legacy_error:
+            raise UnparseableMail(
+                f"cannot be parsed: {type(modern_error).__name__}: {modern_error}; "
+                f"legacy parser: {type(legacy_error).__name__}: {legacy_error}"
+            ) from legacy_error
+        parsed.problems.append(f"read with the legacy parser ({type(modern_error).__name__})")
+        return parsed
+
+
+def sniff_message_id(raw: bytes) -> str:
+    """The Message-ID from the headers alone (for de-duplication before a full parse)."""
+    try:
+        headers = email.parser.BytesHeaderParser(policy=policy.compat32).parsebytes(raw)
+        return decode_header_value(headers.get("Message-ID", "")).strip()[:500]
+    except Exception:
+        return ""

@@ -1,0 +1,273 @@
+"""Everything the portal changes. Cases themselves change only through cases.services; this
+module adds portal access (invitations, self-registration) and urgent call-back requests."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
+
+from aftersales.accounts.models import User
+from aftersales.accounts.roles import CASE_WORKERS, MANAGERS, Role
+from aftersales.cases import services as case_services
+from aftersales.cases.models import Case, Channel, Kind, Severity
+from aftersales.core.errors import Conflict, DomainError, NotAllowed
+from aftersales.customers.models import Contact, Customer
+from aftersales.customers.phones import InvalidPhone, normalise_phone
+from aftersales.portal.models import CallbackRequest, Registration
+
+# Who may give a customer's contact access to the portal.
+INVITERS = frozenset({Role.HOTLINE, Role.EXECUTIVE, Role.ADMIN}) | MANAGERS
+CALLBACK_SEVERITIES = frozenset({Severity.A, Severity.B})
+
+
+class PortalError(DomainError):
+    """A portal request that cannot be carried out as asked."""
+
+
+def portal_contact(user) -> Contact:
+    """The active contact record behind a portal user, or NotAllowed."""
+    contact = getattr(user, "contact", None) if user.is_authenticated and user.is_customer_contact else None
+    if contact is None or not contact.is_active:
+        raise NotAllowed(_("Your account is not linked to a customer contact."))
+    return contact
+
+
+def _require_inviter(by) -> None:
+    if not (by.roles & INVITERS):
+        raise NotAllowed(_("Your role may not give portal access."))
+
+
+def _validated(instance) -> None:
+    try:
+        instance.full_clean()
+    except ValidationError as error:
+        raise PortalError(_("Please correct the errors below."), fields=error.message_dict) from None
+
+
+# --- cases from the portal -------------------------------------------------------------------
+
+
+def open_portal_case(
+    *,
+    by,
+    equipment,
+    title: str,
+    description: str,
+    severity: str,
+    kind: str = Kind.FAULT,
+    attachments: Sequence = (),
+    copies: Sequence = (),
+) -> Case:
+    """A contact opens a C or D case for their own organisation's equipment (channel web);
+    colleagues of the same customer may be copied. cases.services.open_case checks the rest."""
+    contact = portal_contact(by)
+    with transaction.atomic():
+        case = case_services.open_case(
+            customer=contact.customer,
+            contact=contact,
+            equipment=equipment,
+            by=by,
+            title=title,
+            description=description,
+            kind=kind,
+            severity=severity,
+            channel=Channel.WEB,
+            attachments=attachments,
+        )
+        if copies:
+            case_services.set_copies(case=case, by=by, contacts=[c for c in copies if c.pk != contact.pk])
+    return case
+
+
+@transaction.atomic
+def request_callback(*, by, equipment, severity: str, description: str, phone: str = "") -> CallbackRequest:
+    """An A or B fault from the portal: recorded as an urgent call-back request that tops the
+    desk's queue. No case is opened; the agent who calls back opens it by phone (R2.1)."""
+    contact = portal_contact(by)
+    if severity not in CALLBACK_SEVERITIES:
+        raise PortalError(_("Only A and B faults are called back."), fields={"severity": [_("Choose A or B.")]})
+    if equipment is not None and equipment.customer_id != contact.customer_id:
+        raise PortalError(
+            _("A case can be opened only for your own organisation's equipment."),
+            fields={"equipment": [_("Choose one of your organisation's equipment.")]},
+        )
+    callback = CallbackRequest(
+        customer_id=contact.customer_id,
+        contact=contact,
+        equipment=equipment,
+        severity=severity,
+        phone=(phone or contact.mobile or contact.phone or "").strip(),
+        description=(description or "").strip(),
+        requested_by=by,
+    )
+    _validated(callback)
+    callback.phone = normalise_phone(callback.phone)
+    callback.save()
+    return callback
+
+
+def take_callback(*, callback: CallbackRequest, by) -> CallbackRequest:
+    """An agent takes the call-back: it leaves the queue's top block. Of two agents taking it at
+    once, one wins (compare-and-swap) and the other is told who calls back."""
+    if not (by.roles & CASE_WORKERS):
+        raise NotAllowed(_("Your role may not change cases."))
+    now = timezone.now()
+    taken = CallbackRequest.objects.filter(pk=callback.pk, handled_at__isnull=True).update(
+        handled_by=by, handled_at=now
+    )
+    callback.refresh_from_db()
+    if not taken and callback.handled_by_id != by.pk:
+        raise Conflict(_("%(name)s is already calling back.") % {"name": callback.handled_by})
+    return callback
+
+
+# --- access: invitations and self-registration ------------------------------------------------
+
+
+@transaction.atomic
+def invite_contact(*, contact: Contact, by) -> User:
+    """Give a contact portal access: a user with the customer role linked to the contact, and
+    an e-mail with a one-time link to set a password. Inviting again sends a fresh link."""
+    _require_inviter(by)
+    contact = Contact.objects.select_for_update().select_related("customer").get(pk=contact.pk)
+    if not contact.is_active or not contact.customer.is_active:
+        raise PortalError(_("This contact is no longer active."))
+    email = (contact.email or "").strip().lower()
+    if not email:
+        raise PortalError(
+            _("The contact has no e-mail address."), fields={"email": [_("Enter the contact's e-mail first.")]}
+        )
+    user = contact.user
+    if user is None:
+        if User.objects.filter(username__iexact=email).exists() or User.objects.filter(email__iexact=email).exists():
+            raise PortalError(
+                _("Another account already uses this e-mail address."), fields={"email": [_("Use another address.")]}
+            )
+        user = User(username=email, email=email, display_name=contact.name)
+        user.set_unusable_password()
+        user.save()
+        user.groups.add(Group.objects.get(name=Role.CUSTOMER))
+        contact.user = user
+        contact.save(update_fields=["user"])
+    elif not user.is_customer_contact:
+        raise PortalError(_("This contact is linked to a staff account."))
+    send_invitation(user, contact=contact)
+    return user
+
+
+def set_password_url(user: User) -> str:
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return settings.SITE_URL.rstrip("/") + reverse("portal:set_password", kwargs={"uidb64": uid, "token": token})
+
+
+def send_invitation(user: User, *, contact: Contact) -> None:
+    """The invitation e-mail, in the user's language: the one-time link to set a password.
+    (Sent directly with Django's mail; the link stops working once a password is set.)"""
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        context = {
+            "contact": contact,
+            "user": user,
+            "url": set_password_url(user),
+            "login_url": settings.SITE_URL.rstrip("/") + reverse("portal:login"),
+            "hotline": settings.HOTLINE_NUMBER,
+        }
+        subject = render_to_string("portal/emails/invitation-subject.txt", context).strip()
+        body = render_to_string("portal/emails/invitation-body.txt", context)
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+
+
+def customer_for_email(email: str) -> Customer | None:
+    """The one active customer whose known e-mail domains include the address's domain."""
+    domain = email.rsplit("@", 1)[-1].strip().lower() if "@" in email else ""
+    if not domain:
+        return None
+    candidates = Customer.objects.filter(is_active=True, email_domains__icontains=domain)
+    matches = [c for c in candidates if domain in {d.strip().lower() for d in c.email_domains.split(",")}]
+    return matches[0] if len(matches) == 1 else None
+
+
+@transaction.atomic
+def register(*, name: str, email: str, phone: str = "", position: str = "") -> Registration | None:
+    """A self-registration. Only e-mail domains known for a customer are accepted (PortalError
+    otherwise, nothing stored). Asking twice, or with an address that already has access,
+    stores nothing new and returns None: the answer does not tell who has an account."""
+    email = (email or "").strip().lower()
+    customer = customer_for_email(email)
+    if customer is None:
+        raise PortalError(
+            _("This e-mail domain is not known for any customer. Please call the hotline %(hotline)s.")
+            % {"hotline": settings.HOTLINE_NUMBER},
+            fields={"email": [_("Use your work e-mail address, or call the hotline.")]},
+        )
+    already = (
+        User.objects.filter(email__iexact=email).exists()
+        or Registration.objects.filter(email__iexact=email, status=Registration.Status.PENDING).exists()
+    )
+    if already:
+        return None
+    registration = Registration(
+        customer=customer, name=(name or "").strip(), email=email, phone=(phone or "").strip(), position=position
+    )
+    _validated(registration)
+    return Registration.objects.create(
+        customer=customer,
+        name=registration.name,
+        email=email,
+        phone=_normalised(registration.phone),
+        position=registration.position.strip(),
+    )
+
+
+def _normalised(phone: str) -> str:
+    try:
+        return normalise_phone(phone) if phone else ""
+    except InvalidPhone:
+        return phone
+
+
+@transaction.atomic
+def decide_registration(*, registration: Registration, by, approve: bool) -> Registration:
+    """Approve — the person becomes a contact of the customer (or the existing contact with that
+    e-mail gets access) and is sent the set-password link — or reject. Deciding twice is a
+    conflict."""
+    _require_inviter(by)
+    locked = Registration.objects.select_for_update().get(pk=registration.pk)
+    if locked.status != Registration.Status.PENDING:
+        raise Conflict(
+            _("This registration was already decided: %(status)s.") % {"status": locked.get_status_display()}
+        )
+    locked.decided_by, locked.decided_at = by, timezone.now()
+    if approve:
+        contact = Contact.objects.filter(
+            customer=locked.customer, email__iexact=locked.email, user__isnull=True
+        ).first()
+        if contact is None:
+            mobile = locked.phone if locked.phone[:1] == "1" and len(locked.phone) == 11 else ""
+            contact = Contact.objects.create(
+                customer=locked.customer,
+                name=locked.name,
+                email=locked.email,
+                title=locked.position,
+                mobile=mobile,
+                phone="" if mobile else locked.phone,
+            )
+        invite_contact(contact=contact, by=by)
+        locked.contact = contact
+        locked.status = Registration.Status.APPROVED
+    else:
+        locked.status = Registration.Status.REJECTED
+    locked.save()
+    return locked
