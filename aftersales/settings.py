@@ -264,6 +264,7 @@ SPECTACULAR_SETTINGS = {
         "CaseKindEnum": "aftersales.cases.models.Kind",
         "CaseStatusEnum": "aftersales.cases.models.Status",
         "EventKindEnum": "aftersales.cases.models.EventKind",
+        "SeverityEnum": "aftersales.cases.models.Severity",
         "CustomerKindEnum": "aftersales.customers.models.Customer.Kind",
     },
 }

@@ -1,9 +1,15 @@
 """Cases: the queue, one case by number (with clocks and timeline), intake, edits, workflow
-actions and comments. Every read starts from `visible_cases(user)`; every write is a call to
+actions, comments, files (see `aftersales.api.attachments`), assignment, severity, service acts
+and suspension requests. Every read starts from `visible_cases(user)`; every write is a call to
 `aftersales.cases.services`."""
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
@@ -11,18 +17,20 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from aftersales.api.attachments import CaseAttachmentsMixin
 from aftersales.api.base import LanguageMixin
 from aftersales.api.pagination import CaseCursorPagination
 from aftersales.cases import services
+from aftersales.cases.forms import staff_users
 from aftersales.cases.models import Case, CaseEvent, Channel, Kind, Severity, Status
 from aftersales.cases.queries import QueueFilter, get_visible_case, queue, visible_cases, visible_events
 from aftersales.cases.workflow import BY_ACTION, allowed_transitions
-from aftersales.core.errors import NotAllowed
+from aftersales.core.errors import Conflict, NotAllowed
 from aftersales.customers.models import Contact, Customer, Site
-from aftersales.dispatch.models import Tier
+from aftersales.dispatch.models import Team, Tier
 from aftersales.installed_base.models import Equipment
 from aftersales.sla.display import view_clock
-from aftersales.sla.models import Clock
+from aftersales.sla.models import Act, Clock, SuspensionRequest
 
 STATUS_FILTERS = ["open", "finished", "all", *Status.values]
 ACTIONS = sorted(a for a, move in BY_ACTION.items() if not move.via_request)
@@ -43,7 +51,15 @@ class CaseQuerySerializer(serializers.Serializer):
     unassigned = serializers.BooleanField(default=False, required=False)
     q = serializers.CharField(required=False, allow_blank=True, max_length=200)
     due = serializers.ChoiceField(choices=["breached", "soon"], required=False)
-    ordering = serializers.ChoiceField(choices=["severity", "due"], default="severity", required=False)
+    ordering = serializers.ChoiceField(
+        choices=["severity", "due"],
+        default="severity",
+        required=False,
+        help_text=_(
+            "severity: severity, then the oldest first; due: the nearest deadline first, cases without a running "
+            "clock last."
+        ),
+    )
 
     def to_filter(self) -> QueueFilter:
         data = self.validated_data
@@ -233,10 +249,112 @@ class CommentSerializer(serializers.Serializer):
     )
 
 
+class AssignSerializer(serializers.Serializer):
+    """Owner, team and tier, as on the case page; send only what changes (null clears)."""
+
+    owner = serializers.SlugRelatedField(
+        slug_field="username",
+        queryset=staff_users(),
+        required=False,
+        allow_null=True,
+        help_text=_("A staff member's user name, as the case shows it; null for nobody."),
+    )
+    team = serializers.SlugRelatedField(
+        slug_field="name",
+        queryset=Team.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text=_("The team's name, as the case shows it; null for none."),
+    )
+    tier = serializers.ChoiceField(choices=Tier.choices, required=False)
+    expected_owner = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        allow_null=True,
+        max_length=150,
+        help_text=_("The owner you saw (empty for nobody); if it has changed meanwhile the answer is 409."),
+    )
+
+    def validate(self, data):
+        if not {"owner", "team", "tier"} & data.keys():
+            raise serializers.ValidationError(_("Send the owner, the team or the tier."))
+        return data
+
+
+class SeveritySerializer(serializers.Serializer):
+    severity = serializers.ChoiceField(choices=Severity.choices)
+    reason = serializers.CharField(max_length=1000)
+    expected_severity = serializers.ChoiceField(
+        choices=Severity.choices,
+        required=False,
+        help_text=_("The severity you saw; if it has changed meanwhile the answer is 409."),
+    )
+
+
+class ActSerializer(serializers.Serializer):
+    act = serializers.ChoiceField(choices=Act.choices)
+    text = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+# A consent a few minutes "ahead" is a clock difference between two devices, not the future.
+CONSENT_CLOCK_SKEW = dt.timedelta(minutes=5)
+
+
+class SuspensionRequestCreateSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+    consent_by = serializers.CharField(max_length=100, help_text=_("Who at the customer agreed."))
+    consent_channel = serializers.ChoiceField(
+        choices=SuspensionRequest.ConsentChannel.choices, help_text=_("How they agreed.")
+    )
+    consent_at = serializers.DateTimeField(help_text=_("When they agreed."))
+
+    def validate_consent_at(self, value: dt.datetime) -> dt.datetime:
+        if value > timezone.now() + CONSENT_CLOCK_SKEW:
+            raise serializers.ValidationError(_("The customer's consent cannot lie in the future."))
+        return value
+
+
+class SuspensionRequestSerializer(serializers.ModelSerializer):
+    requested_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = SuspensionRequest
+        fields = [
+            "id",
+            "status",
+            "status_display",
+            "reason",
+            "consent_by",
+            "consent_channel",
+            "consent_at",
+            "requested_by",
+            "requested_at",
+            "decided_by",
+            "decided_at",
+            "decision_note",
+        ]
+
+
+class SuspensionDecisionSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
+    note = serializers.CharField(required=False, allow_blank=True, max_length=1000, default="")
+
+
 def _require_case_worker(user) -> None:
     # Checked before the body is read, so nothing about other records leaks through validation.
     if not user.can_take_calls:
         raise NotAllowed(_("Your role may not change cases."))
+
+
+def _lock(case: Case) -> Case:
+    """The case row locked until the transaction ends: what the client says it saw is
+    compared with it, and the service called next (in the same transaction) acts on it.
+
+    No join: after waiting for the lock PostgreSQL re-reads the locked row but not the rows
+    joined to it, so a joined owner could be the one from before the wait."""
+    return Case.objects.select_for_update().get(pk=case.pk)
 
 
 @extend_schema_view(
@@ -249,6 +367,7 @@ def _require_case_worker(user) -> None:
 )
 class CaseViewSet(
     LanguageMixin,
+    CaseAttachmentsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -333,6 +452,124 @@ class CaseViewSet(
             public = request.user.is_customer_contact
         event = services.add_comment(case=case, by=request.user, text=body.validated_data["text"], public=public)
         return Response(EventSerializer(event).data, status=status.HTTP_201_CREATED)
+
+    # --- assignment, severity, service acts, suspension (the case page's other forms) ----
+
+    @extend_schema(request=AssignSerializer, responses=CaseDetailSerializer, summary="Assign owner, team, tier")
+    @action(detail=True, methods=["post"], url_path="assign", url_name="assign")
+    def assign(self, request, number=None):
+        case = self.get_object()
+        _require_case_worker(request.user)
+        body = AssignSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        with transaction.atomic():
+            current = _lock(case)
+            if "expected_owner" in data:
+                owner = current.owner.username if current.owner_id else ""
+                if owner != (data["expected_owner"] or ""):
+                    raise Conflict(
+                        _(
+                            "Someone else changed this case meanwhile: its owner is now “%(owner)s”. Load the case again and retry."
+                        )
+                        % {"owner": owner or "—"}
+                    )
+            if {"owner", "team"} & data.keys():
+                services.assign(
+                    case=current,
+                    by=request.user,
+                    owner=data.get("owner", current.owner),
+                    team=data.get("team", current.team),
+                )
+            if "tier" in data:
+                services.update_case(case=current, by=request.user, tier=data["tier"])
+        return Response(self._detail(case))
+
+    @extend_schema(request=SeveritySerializer, responses=CaseDetailSerializer, summary="Change the severity")
+    @action(detail=True, methods=["post"], url_path="severity", url_name="severity")
+    def severity(self, request, number=None):
+        case = self.get_object()
+        _require_case_worker(request.user)
+        body = SeveritySerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        with transaction.atomic():
+            current = _lock(case)
+            if data.get("expected_severity") and current.severity != data["expected_severity"]:
+                raise Conflict(
+                    _(
+                        "Someone else changed this case meanwhile: its severity is now “%(severity)s”. Load the case again and retry."
+                    )
+                    % {"severity": current.get_severity_display()}
+                )
+            services.change_severity(case=current, by=request.user, severity=data["severity"], reason=data["reason"])
+        return Response(self._detail(case))
+
+    @extend_schema(request=ActSerializer, responses={201: EventSerializer}, summary="Record a service act")
+    @action(detail=True, methods=["post"], url_path="acts", url_name="acts")
+    def acts(self, request, number=None):
+        case = self.get_object()
+        _require_case_worker(request.user)
+        body = ActSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        event = services.record_act(
+            case=case, by=request.user, act=body.validated_data["act"], text=body.validated_data["text"]
+        )
+        return Response(EventSerializer(event).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        methods=["GET"],
+        request=None,
+        responses=SuspensionRequestSerializer(many=True),
+        summary="Suspension requests (staff; customers get an empty list)",
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=SuspensionRequestCreateSerializer,
+        responses={201: SuspensionRequestSerializer},
+        summary="Ask to suspend, with the customer's consent",
+    )
+    @action(detail=True, methods=["get", "post"], url_path="suspension-requests", url_name="suspension-requests")
+    def suspension_requests(self, request, number=None):
+        case = self.get_object()
+        if request.method == "GET":
+            rows = case.suspension_requests.select_related("requested_by", "decided_by")
+            if not request.user.is_staff_member:
+                rows = rows.none()
+            return Response(SuspensionRequestSerializer(rows, many=True).data)
+        _require_case_worker(request.user)
+        body = SuspensionRequestCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        created = services.request_suspension(case=case, by=request.user, **body.validated_data)
+        return Response(SuspensionRequestSerializer(created).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=SuspensionDecisionSerializer,
+        responses=CaseDetailSerializer,
+        parameters=[OpenApiParameter("request_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
+        summary="Approve (the case is suspended) or reject a suspension request",
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"suspension-requests/(?P<request_id>[0-9]{1,18})/decision",
+        url_name="suspension-decision",
+    )
+    def suspension_decision(self, request, number=None, request_id=None):
+        case = self.get_object()
+        _require_case_worker(request.user)
+        suspension = case.suspension_requests.filter(pk=int(request_id)).first()
+        if suspension is None:
+            raise Http404
+        body = SuspensionDecisionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.decide_suspension(
+            request=suspension,
+            by=request.user,
+            approve=body.validated_data["decision"] == "approve",
+            note=body.validated_data["note"],
+        )
+        return Response(self._detail(case))
 
     def _detail(self, case: Case) -> dict:
         case = get_visible_case(self.request.user, case.number)

@@ -9,6 +9,7 @@ from rest_framework.routers import APIRootView, DefaultRouter
 from aftersales.api.alarms import AlarmViewSet
 from aftersales.api.base import LanguageMixin
 from aftersales.api.cases import CaseViewSet
+from aftersales.api.consultations import ConsultationViewSet
 from aftersales.api.contracts import ContractViewSet
 from aftersales.api.customers import ContactViewSet, CustomerViewSet, SiteViewSet
 from aftersales.api.equipment import EquipmentViewSet, ProductModelViewSet
@@ -33,6 +34,7 @@ router.register("equipment", EquipmentViewSet, basename="equipment")
 router.register("contracts", ContractViewSet, basename="contract")
 router.register("cases", CaseViewSet, basename="case")
 router.register("alarms", AlarmViewSet, basename="alarm")
+router.register("consultations", ConsultationViewSet, basename="consultation")
 
 app_name = "api"
 urlpatterns = [

@@ -8,11 +8,18 @@ for something that does not exist.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
+from aftersales.accounts.roles import Role
 from aftersales.api.urls import router
-from aftersales.cases.models import Case, CaseEvent
+from aftersales.cases import services
+from aftersales.cases.models import Attachment, Case, CaseEvent, Channel, Consultation
+from aftersales.dispatch.models import Team
+from aftersales.sla.models import SuspensionRequest
 from tests.factories import ContractFactory
 
 ROUTE_NAMES = {url.name for url in router.urls}
@@ -32,7 +39,14 @@ class Probe:
     path: str  # formatted with the world's attributes
     expected: dict
     body: dict | None = None
+    format: str = "json"
 
+
+def _log_file():
+    return SimpleUploadedFile("中继日志.txt", "中继 3 告警".encode())
+
+
+CONSENT = {"reason": "客户机房停电", "consent_by": "王主任", "consent_channel": "phone"}
 
 PROBES = [
     Probe("api-root", "get", "/api/v1/", expect(200, 200)),
@@ -89,6 +103,74 @@ PROBES = [
             "raised_at": "2026-11-22T09:00:00+08:00",
         },
     ),
+    Probe("case-attachments", "get", "/api/v1/cases/{case_b.number}/attachments/", expect(200, 404)),
+    Probe(
+        "case-attachments",
+        "post",
+        "/api/v1/cases/{case_b.number}/attachments/",
+        expect(201, 404, sales=422),
+        body={"files": _log_file, "public": "true"},
+        format="multipart",
+    ),
+    Probe(
+        "case-attachment",
+        "get",
+        "/api/v1/cases/{case_b.number}/attachments/{attachment_b.pk}/",
+        expect(200, 404),
+    ),
+    Probe(
+        "case-assign",
+        "post",
+        "/api/v1/cases/{case_b.number}/assign/",
+        expect(200, 404, sales=422),
+        body={"team": "{team.name}", "tier": "L2"},
+    ),
+    Probe(
+        "case-severity",
+        "post",
+        "/api/v1/cases/{case_b.number}/severity/",
+        expect(200, 404, sales=422),
+        body={"severity": "A", "reason": "全行营业厅受影响"},
+    ),
+    Probe(
+        "case-acts",
+        "post",
+        "/api/v1/cases/{case_b.number}/acts/",
+        expect(201, 404, sales=422),
+        body={"act": "contacted", "text": "已电话联系"},
+    ),
+    Probe(
+        "case-suspension-requests",
+        "get",
+        "/api/v1/cases/{case_b_pending.number}/suspension-requests/",
+        expect(200, 404),
+    ),
+    # Engineers and managers ask (HANDLERS); the hotline, executives and sales are refused.
+    Probe(
+        "case-suspension-requests",
+        "post",
+        "/api/v1/cases/{case_b_working.number}/suspension-requests/",
+        expect(422, 404, engineer=201, manager=201),
+        body=CONSENT | {"consent_at": "{consented_at}"},
+    ),
+    # Duty managers and above decide.
+    Probe(
+        "case-suspension-decision",
+        "post",
+        "/api/v1/cases/{case_b_pending.number}/suspension-requests/{suspension_b.pk}/decision/",
+        expect(422, 404, manager=200),
+        body={"decision": "approve", "note": "同意"},
+    ),
+    # Consultations are staff-only: a customer's contact lists nothing and finds nothing.
+    Probe("consultation-list", "get", "/api/v1/consultations/", expect(200, 200)),
+    Probe(
+        "consultation-list",
+        "post",
+        "/api/v1/consultations/",
+        expect(201, 422, sales=422),
+        body={"customer": "{customer_b.pk}", "question": "如何重置话机密码", "answer": "长按 * 键 5 秒"},
+    ),
+    Probe("consultation-detail", "get", "/api/v1/consultations/{consultation_b.pk}/", expect(200, 404)),
 ]
 
 
@@ -96,21 +178,72 @@ def test_the_table_names_every_route_of_the_router():
     assert {probe.route for probe in PROBES} == ROUTE_NAMES
 
 
-@dataclass
 class World:
-    customer_b: object
-    contact_b: object
-    site_b: object
-    equipment_b: object
-    product_model_b: object
-    contract_b: object
-    case_a: Case
-    case_b: Case
+    """Customer B's records. What only some probes need is made when a probe first names it."""
+
+    def __init__(self, request, **records):
+        self._request = request
+        self.__dict__.update(records)
+
+    def _fixture(self, name):
+        return self._request.getfixturevalue(name)
+
+    @cached_property
+    def _engineer(self):
+        return self._fixture("make_user")(Role.ENGINEER, username="world-engineer")
+
+    def _accepted_case(self, title: str) -> Case:
+        case = self._fixture("open_case")(self.customer_b, title=title)
+        return services.transition(case=case, action="accept", by=self._engineer)
+
+    @cached_property
+    def case_b_working(self) -> Case:
+        return self._accepted_case("网银前置机告警")
+
+    @cached_property
+    def case_b_pending(self) -> Case:
+        return self._accepted_case("营业厅网络中断")
+
+    @cached_property
+    def suspension_b(self):
+        return services.request_suspension(
+            case=self.case_b_pending, by=self._engineer, consent_at=timezone.now(), **CONSENT
+        )
+
+    @cached_property
+    def attachment_b(self):
+        reply = services.add_comment(
+            case=self.case_b, by=self._fixture("agent"), text="截图", public=True, attachments=[_log_file()]
+        )
+        return reply.attachments.get()
+
+    @cached_property
+    def consultation_b(self):
+        return services.log_consultation(
+            customer=self.customer_b,
+            by=self._fixture("agent"),
+            question="如何导出话单",
+            answer="在管理页导出",
+            channel=Channel.PHONE,
+        )
+
+    @cached_property
+    def team(self) -> Team:
+        return Team.objects.create(name="二线现场支持")
+
+    @property
+    def consented_at(self) -> str:
+        return timezone.now().isoformat()
+
+    def __getitem__(self, name: str):
+        # str.format_map(world): only the names a probe mentions are made.
+        return getattr(self, name)
 
 
 @pytest.fixture
-def world(case_a, case_b, customer_b, contact_b, equipment_b):
+def world(request, case_a, case_b, customer_b, contact_b, equipment_b):
     return World(
+        request,
         customer_b=customer_b,
         contact_b=contact_b.contact,
         site_b=equipment_b.site,
@@ -123,20 +256,33 @@ def world(case_a, case_b, customer_b, contact_b, equipment_b):
 
 
 def _fill(value, world):
-    return value.format(**world.__dict__) if isinstance(value, str) else value
+    if callable(value):
+        return value()
+    return value.format_map(world) if isinstance(value, str) else value
+
+
+def _everything_written() -> tuple:
+    return (
+        CaseEvent.objects.count(),
+        Attachment.objects.count(),
+        Consultation.objects.count(),
+        list(SuspensionRequest.objects.values_list("status", flat=True)),
+        list(Case.objects.values_list("status", "severity", "tier", "owner", "team", "updated_at")),
+    )
 
 
 @pytest.mark.parametrize("role", ROLES, ids=lambda r: r or "anonymous")
 @pytest.mark.parametrize("probe", PROBES, ids=lambda p: f"{p.method}-{p.route}")
 def test_route_answers_each_role(api, world, probe, role):
+    path = _fill(probe.path, world)
     body = {key: _fill(value, world) for key, value in (probe.body or {}).items()}
-    events_before = CaseEvent.objects.filter(case=world.case_b).count()
-    response = getattr(api(role), probe.method)(_fill(probe.path, world), body, format="json")
+    before = _everything_written()
+    response = getattr(api(role), probe.method)(path, body, format=probe.format)
     assert response.status_code == probe.expected[role], response.content
     if response.status_code >= 400:
         assert set(response.json()) == {"code", "message", "fields"}
         # A refusal changes nothing.
-        assert CaseEvent.objects.filter(case=world.case_b).count() == events_before
+        assert _everything_written() == before
 
 
 @pytest.mark.parametrize("route", ["customer", "contact", "site", "equipment"])
