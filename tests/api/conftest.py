@@ -28,9 +28,14 @@ class FuzzTally:
     def __init__(self):
         self.requests: Counter = Counter()
         self.statuses: Counter = Counter()
+        self.unsent = 0
         self.started = time.monotonic()
 
-    def add(self, persona: str, operation: str, status: int) -> None:
+    def add(self, persona: str, operation: str, status: int | None) -> None:
+        """`status` None: not sent, the time budget was spent."""
+        if status is None:
+            self.unsent += 1
+            return
         self.requests[persona, operation] += 1
         self.statuses[status] += 1
 
@@ -44,6 +49,7 @@ class FuzzTally:
             f"{len(operations)} operations x {len(personas)} users ({', '.join(personas)}): "
             f"{sum(self.requests.values())} requests in {time.monotonic() - self.started:.0f} s",
             f"answers by status: {statuses}",
+            *([f"not sent, the time budget (FUZZ_BUDGET) was spent: {self.unsent}"] if self.unsent else []),
         ]
 
 
