@@ -145,7 +145,7 @@ def _build_world(make_user, persona: str) -> World:
 
 
 def _aim_at_real_objects(schema, world: World) -> None:
-    """Half the time, a path parameter or a reference in a body names a real row."""
+    """About half the time, a path parameter or a reference in a body names a real row."""
 
     @schema.hook
     def flatmap_path_parameters(context, parameters):
