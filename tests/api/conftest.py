@@ -29,10 +29,12 @@ class FuzzTally:
         self.requests: Counter = Counter()
         self.statuses: Counter = Counter()
         self.unsent = 0
-        self.started = time.monotonic()
+        self.first = self.last = 0.0
 
     def add(self, persona: str, operation: str, status: int | None) -> None:
         """`status` None: not sent, the time budget was spent."""
+        self.last = time.perf_counter()
+        self.first = self.first or self.last
         if status is None:
             self.unsent += 1
             return
@@ -47,7 +49,7 @@ class FuzzTally:
         statuses = ", ".join(f"{status}: {count}" for status, count in sorted(self.statuses.items()))
         return [
             f"{len(operations)} operations x {len(personas)} users ({', '.join(personas)}): "
-            f"{sum(self.requests.values())} requests in {time.monotonic() - self.started:.0f} s",
+            f"{sum(self.requests.values())} requests in {self.last - self.first:.0f} s",
             f"answers by status: {statuses}",
             *([f"not sent, the time budget (FUZZ_BUDGET) was spent: {self.unsent}"] if self.unsent else []),
         ]
