@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup demo test test-fast test-browser lint format messages bench chromium dovecot clean
+.PHONY: run setup demo test test-fast test-browser fuzz lint format messages bench chromium dovecot clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -46,7 +46,11 @@ test: $(STAMP) chromium dovecot
 	$(PY) -m pytest
 
 test-fast: $(STAMP)
-	$(PY) -m pytest -m "not browser and not postgres"
+	$(PY) -m pytest -m "not browser and not postgres and not fuzz"
+
+# Schemathesis against the OpenAPI schema (also part of `make test`); FUZZ_EXAMPLES=200 digs deeper.
+fuzz: $(STAMP)
+	$(PY) -m pytest -m fuzz tests/api/test_fuzz.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -260,6 +260,8 @@ SPECTACULAR_SETTINGS = {
     # validatorUrl None: Swagger UI would otherwise send the schema to validator.swagger.io.
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "persistAuthorization": True, "validatorUrl": None},
     "COMPONENT_SPLIT_REQUEST": True,
+    # The error answers (one shape) and Content-Language of every operation: aftersales/api/schema.py.
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "aftersales.api.schema.document_errors"],
     "ENUM_NAME_OVERRIDES": {
         "CaseKindEnum": "aftersales.cases.models.Kind",
         "CaseStatusEnum": "aftersales.cases.models.Status",

@@ -12,6 +12,7 @@ from django.http import Http404, JsonResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation.trans_real import parse_accept_lang_header
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
@@ -102,7 +103,10 @@ def _describe(exc) -> tuple[int, dict]:
     raise exc
 
 
+@csrf_exempt
 def not_found(request, *args, **kwargs):
-    """Any /api/ address that names no endpoint: a 404 in the same shape."""
+    """Any /api/ address that names no endpoint: a 404 in the same shape (for any method:
+    exempt from the CSRF check, which would otherwise answer an unsafe method with a 403
+    page in HTML, as the API's views are exempt)."""
     with translation.override(request_language(request, getattr(request, "user", None))):
         return JsonResponse(error_body("not_found", _("Not found.")), status=404)

@@ -91,3 +91,14 @@ def test_unknown_api_address_uses_the_session_users_language(api, engineer):
     engineer.language = "en"
     engineer.save()
     assert api("engineer").get("/api/nothing/").json()["message"] == "Not found."
+
+
+@pytest.mark.parametrize("method", ["post", "patch", "put", "delete"])
+def test_unknown_api_address_answers_json_to_unsafe_methods_too(method, engineer):
+    # Not the CSRF check's HTML 403 page: the API's views are exempt, and so is its catch-all.
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(engineer)
+    response = getattr(client, method)("/api/v1/cases/%C2%84/", {"title": "x"}, format="json")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["code"] == "not_found"

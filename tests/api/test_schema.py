@@ -31,3 +31,29 @@ def test_docs_page_loads_assets_from_this_server_only(client, db):
     assert '"validatorUrl": null' in html
     for asset in re.findall(r"""(?:src|href)=["']/static/([^"']+)["']""", html):
         assert finders.find(asset), asset
+
+
+def test_every_operation_documents_its_errors_in_the_one_shape(client, db):
+    schema = client.get("/api/schema/", {"format": "json"}).json()
+    assert set(schema["components"]["schemas"]["Error"]["required"]) == {"code", "message", "fields"}
+    operations = [(m, p, op) for p, ops in schema["paths"].items() for m, op in ops.items()]
+    assert len(operations) >= 18
+    for method, path, operation in operations:
+        responses = operation["responses"]
+        expected = {"401", "404", "429"} | ({"403", "409", "415", "422"} if method != "get" else set())
+        assert expected <= set(responses), (method, path)
+        for status in expected:
+            body = responses[status]["content"]["application/json"]["schema"]
+            assert body == {"$ref": "#/components/schemas/Error"}, (method, path, status)
+        assert all("Content-Language" in r["headers"] for r in responses.values()), (method, path)
+    list_cases = schema["paths"]["/api/v1/cases/"]["get"]["responses"]
+    assert "400" in list_cases  # query parameters can be wrong
+    assert "400" not in schema["paths"]["/api/v1/cases/{number}/"]["get"]["responses"]
+
+
+def test_nullable_case_fields_say_so(client, db):
+    properties = client.get("/api/schema/", {"format": "json"}).json()["components"]["schemas"]["CaseDetail"][
+        "properties"
+    ]
+    for name in ("owner", "team", "taken_by", "merged_into", "next_due_at"):
+        assert properties[name].get("nullable"), name

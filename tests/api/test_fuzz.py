@@ -1,0 +1,220 @@
+"""Property-based fuzzing of the REST API from its own OpenAPI schema (Schemathesis).
+
+Every operation in /api/schema/ gets a bounded number of generated requests, valid and
+invalid, sent to the real Django application (in-process, through its WSGI handler, inside
+the test's transaction), once with a staff user's read-write token and once with a customer
+contact's token. Each response must be no server error, have a status code and a content
+type the schema documents, and a body (and headers) matching the schema.
+
+Path parameters and body references are real ids and case numbers part of the time, so that
+requests reach real objects (and another customer's), not only 404s.
+
+`FUZZ_EXAMPLES` sets the examples per operation and phase (default 25), `FUZZ_BUDGET` the
+seconds of requests per operation and user (default 10), `FUZZ_SEED` the seed. Generation is
+derandomised, so the same code sends the same requests. `make fuzz` runs only this file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+from dataclasses import dataclass, field
+
+import pytest
+import schemathesis
+from django.core.signals import request_finished, request_started
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
+from hypothesis import strategies as st
+
+from aftersales.accounts.roles import Role
+from aftersales.api.models import ApiToken
+from aftersales.api.tokens import create_token
+from aftersales.cases import services
+from aftersales.cases.models import Case
+from aftersales.contracts.models import ServiceContract
+from tests.factories import (
+    ContactFactory,
+    ContractFactory,
+    CustomerFactory,
+    EquipmentFactory,
+    ProductModelFactory,
+    SiteFactory,
+)
+
+pytestmark = [pytest.mark.fuzz, pytest.mark.django_db]
+
+MAX_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
+# Seconds of requests per operation and user; past it the operation's remaining examples are
+# generated but not sent (the summary counts them), so a slow machine gets a shorter run, not a
+# failure. Unloaded, no operation comes near it.
+BUDGET = float(os.environ.get("FUZZ_BUDGET", "10"))
+SEED = int(os.environ.get("FUZZ_SEED", "20261123"))
+# A Monday morning in business hours, so the service clocks run the same way on every run.
+NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+
+CHECKS = [
+    "not_a_server_error",
+    "status_code_conformance",
+    "content_type_conformance",
+    "response_schema_conformance",
+    "response_headers_conformance",
+]
+
+CONFIG = {
+    "seed": SEED,
+    "suppress-health-check": ["all"],
+    "generation": {
+        "mode": "all",  # valid and invalid requests
+        "max-examples": MAX_EXAMPLES,
+        "deterministic": True,
+        "database": "none",
+        "no-shrink": False,
+    },
+    "phases": {
+        "examples": {"enabled": True},
+        "coverage": {"enabled": True},
+        "fuzzing": {"enabled": True},
+        "stateful": {"enabled": False},
+    },
+    "checks": {"enabled": False, **{name: {"enabled": True} for name in CHECKS}},
+}
+
+
+@dataclass
+class World:
+    """The demo-like data the requests are aimed at, and who sends them."""
+
+    persona: str = ""
+    key: str = ""
+    deadlines: dict[str, float] = field(default_factory=dict)
+    ids: dict[str, list[int]] = field(default_factory=dict)
+    numbers: list[str] = field(default_factory=list)
+
+
+def _build_world(make_user, persona: str) -> World:
+    manager = make_user(Role.DEPT_MANAGER, username="manager")
+    agent = make_user(Role.HOTLINE, username="agent")
+    customers, contacts, sites, equipment, cases = [], [], [], [], []
+    for code, name in (("hospital-a", "上海第一人民医院"), ("bank-b", "浦东发展银行")):
+        customer = CustomerFactory(code=code, name=name)
+        site = SiteFactory(customer=customer)
+        piece = EquipmentFactory(site=site, customer=customer, product_model=ProductModelFactory())
+        user = make_user(Role.CUSTOMER, username=f"contact-{code}")
+        contact = ContactFactory(customer=customer, user=user, email=f"{code}@example.com")
+        ContractFactory(customer=customer).equipment.add(piece)
+        customers.append(customer)
+        contacts.append(contact)
+        sites.append(site)
+        equipment.append(piece)
+        for severity, title in (("A", "核心交换机宕机"), ("C", "分机无法呼出")):
+            cases.append(
+                services.open_case(
+                    customer=customer,
+                    by=agent,
+                    title=title,
+                    description="客户来电：所有分机无法拨打外线。",
+                    kind="fault",
+                    severity=severity,
+                    channel="phone",
+                    equipment=piece,
+                    contact=contact,
+                )
+            )
+    # A few statuses, so that workflow actions meet cases they fit and cases they don't.
+    services.transition(case=cases[0], action="accept", by=manager, text="")
+    services.transition(case=cases[2], action="accept", by=manager, text="")
+    services.transition(case=cases[2], action="start", by=manager, text="")
+    services.add_comment(case=cases[0], by=manager, text="内部备注", public=False)
+    services.add_comment(case=cases[0], by=manager, text="工程师明早上门", public=True)
+
+    owner = manager if persona == "staff" else contacts[0].user
+    scope = ApiToken.Scope.READ_WRITE
+    world = World(persona=persona, key=create_token(user=owner, name="fuzz", scope=scope).key)
+    world.ids = {
+        "customers": [c.pk for c in customers],
+        "contacts": [c.pk for c in contacts],
+        "sites": [s.pk for s in sites],
+        "equipment": [e.pk for e in equipment],
+        "product-models": sorted({e.product_model_id for e in equipment}),
+        "contracts": list(ServiceContract.objects.order_by("pk").values_list("pk", flat=True)),
+    }
+    world.numbers = list(Case.objects.order_by("pk").values_list("number", flat=True))
+    return world
+
+
+def _aim_at_real_objects(schema, world: World) -> None:
+    """About half the time, a path parameter or a reference in a body names a real row."""
+
+    @schema.hook
+    def flatmap_path_parameters(context, parameters):
+        path = context.operation.path
+        if "{number}" in path:
+            real = st.sampled_from(world.numbers).map(lambda n: {**parameters, "number": n})
+        else:
+            resource = path.removeprefix("/api/v1/").split("/", 1)[0]
+            if "{id}" not in path or resource not in world.ids:
+                return st.just(parameters)
+            real = st.sampled_from(world.ids[resource]).map(lambda i: {**parameters, "id": i})
+        return st.one_of(st.just(parameters), real)
+
+    references = {
+        "customer": "customers",
+        "contact": "contacts",
+        "site": "sites",
+        "equipment": "equipment",
+    }
+
+    @schema.hook
+    def flatmap_body(context, body):
+        if not isinstance(body, dict):
+            return st.just(body)
+        real = {name: st.sampled_from(world.ids[kind]) for name, kind in references.items() if name in body}
+        if "merge_into" in body:
+            real["merge_into"] = st.sampled_from(world.numbers)
+        if not real:
+            return st.just(body)
+        return st.one_of(st.just(body), st.fixed_dictionaries(real).map(lambda ids: {**body, **ids}))
+
+
+@pytest.fixture(params=["staff", "customer"])
+def fuzz_world(request, make_user, time_machine, settings):
+    # An exception in a view fails the example with its traceback, not only an HTML 500 page.
+    settings.DEBUG_PROPAGATE_EXCEPTIONS = True
+    time_machine.move_to(NOW, tick=True)
+    return _build_world(make_user, request.param)
+
+
+@pytest.fixture
+def _keep_the_test_transaction():
+    """As Django's test client does: a request must not close the database connection, which
+    would end the test's transaction (on PostgreSQL; SQLite's in-memory database stays open)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def api_schema(fuzz_world, _keep_the_test_transaction):
+    config = schemathesis.Config.from_dict(CONFIG)
+    schema = schemathesis.openapi.from_wsgi(
+        "/api/schema/?format=json", get_wsgi_application(), config=config, headers={"Accept": "application/json"}
+    )
+    _aim_at_real_objects(schema, fuzz_world)
+    return schema
+
+
+schema = schemathesis.pytest.from_fixture("api_schema")
+
+
+@schema.parametrize()
+def test_api_answers_every_generated_request_as_its_schema_says(case, fuzz_world, fuzz_tally):
+    now = time.perf_counter()  # not moved by time-machine
+    if now > fuzz_world.deadlines.setdefault(case.operation.label, now + BUDGET):
+        fuzz_tally.add(fuzz_world.persona, case.operation.label, None)
+        return
+    response = case.call_and_validate(headers={"Authorization": f"Token {fuzz_world.key}"})
+    fuzz_tally.add(fuzz_world.persona, case.operation.label, response.status_code)
