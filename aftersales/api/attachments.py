@@ -134,6 +134,7 @@ class CaseAttachmentsMixin:
         url_path="attachments",
         url_name="attachments",
         parser_classes=[MultiPartParser, FormParser],
+        pagination_class=None,  # a case's files come in one list
     )
     def attachments(self, request, number=None):
         case = self.get_object()

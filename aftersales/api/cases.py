@@ -529,7 +529,13 @@ class CaseViewSet(
         responses={201: SuspensionRequestSerializer},
         summary="Ask to suspend, with the customer's consent",
     )
-    @action(detail=True, methods=["get", "post"], url_path="suspension-requests", url_name="suspension-requests")
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        url_path="suspension-requests",
+        url_name="suspension-requests",
+        pagination_class=None,  # a case's requests come in one list
+    )
     def suspension_requests(self, request, number=None):
         case = self.get_object()
         if request.method == "GET":

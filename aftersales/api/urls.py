@@ -42,5 +42,6 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     # Anything else under /api/ answers a 404 in the API's error shape, not an HTML page.
-    re_path(r"^.*$", not_found, name="not-found"),
+    # (?s): a percent-encoded line break in the path is still an unknown address, not a page.
+    re_path(r"^[\s\S]*$", not_found, name="not-found"),
 ]

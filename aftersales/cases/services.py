@@ -550,6 +550,10 @@ def _require_roles(user, roles, message) -> None:
         raise NotAllowed(message)
 
 
+# A consent given on the phone just before the agent finished typing the case is still valid.
+CONSENT_BEFORE_OPENING = dt.timedelta(hours=1)
+
+
 @transaction.atomic
 def request_suspension(
     *, case: Case, by, reason: str, consent_by: str, consent_channel: str, consent_at: dt.datetime
@@ -564,6 +568,11 @@ def request_suspension(
         )
     if locked.suspension_requests.filter(status=SuspensionRequest.Status.PENDING).exists():
         raise Conflict(_("A suspension request for this case is already awaiting approval."))
+    if consent_at < locked.opened_at - CONSENT_BEFORE_OPENING:
+        raise CaseError(
+            _("The customer's consent cannot be older than the case."),
+            fields={"consent_at": [_("Give the time the customer agreed, after the case was opened.")]},
+        )
     request = SuspensionRequest(
         case=locked,
         requested_by=by,
