@@ -405,7 +405,9 @@ class CaseViewSet(
         body = CaseCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         case = services.open_case(by=request.user, **body.validated_data)
-        return Response(self._detail(case), status=status.HTTP_201_CREATED)
+        # The case just opened holds the objects it was opened with: no second look-up needed
+        # (its author is a case worker, who sees every case).
+        return Response(CaseDetailSerializer(case, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request, *args, **kwargs):
         case = self.get_object()

@@ -216,7 +216,8 @@ class SuspensionRequestForm(forms.Form):
     consent_by = forms.CharField(label=_("Customer's consent given by"), max_length=100)
     consent_channel = forms.ChoiceField(label=_("Consent given by"), choices=SuspensionRequest.ConsentChannel.choices)
     consent_at = forms.DateTimeField(
-        label=_("Consent given at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+        label=_("Consent given at"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
 
 

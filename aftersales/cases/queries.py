@@ -14,7 +14,13 @@ from django.http import Http404
 from django.utils import timezone
 
 from aftersales.accounts.roles import STAFF_ROLES, Role
-from aftersales.cases.models import FINISHED_STATUSES, OPEN_STATUSES, Attachment, Case, CaseEvent, Status
+from aftersales.cases.models import (
+    FINISHED_STATUSES,
+    QUEUE_OPEN_STATUSES,
+    Attachment,
+    Case,
+    CaseEvent,
+)
 from aftersales.customers.phones import phone_search_key
 
 
@@ -108,7 +114,7 @@ def queue(user, f: QueueFilter) -> QuerySet[Case]:
     cases = visible_cases(user)
     if f.status == "open":
         # Resolved cases still need the customer's confirmation and a manager's close.
-        cases = cases.filter(status__in=OPEN_STATUSES | {Status.RESOLVED})
+        cases = cases.filter(status__in=QUEUE_OPEN_STATUSES)
     elif f.status == "finished":
         cases = cases.filter(status__in=FINISHED_STATUSES)
     elif f.status and f.status != "all":

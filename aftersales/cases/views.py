@@ -268,7 +268,9 @@ def case_record_act(request, number):
     form = ActForm(request.POST)
     if form.is_valid():
         try:
-            services.record_act(case=case, by=request.user, act=form.cleaned_data["act"], text=form.cleaned_data["text"])
+            services.record_act(
+                case=case, by=request.user, act=form.cleaned_data["act"], text=form.cleaned_data["text"]
+            )
             messages.success(request, _("Saved."))
             return redirect("case_detail", number=case.number)
         except DomainError as error:
