@@ -201,7 +201,8 @@ def _suspension_payload(world):
         "reason": "等待客户停机窗口",
         "consent_by": "客户张工",
         "consent_channel": "phone",
-        "consent_at": "2026-11-22T10:00",
+        # Given just now: a consent is never older than the case it suspends.
+        "consent_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
     }
 
 

@@ -22,7 +22,7 @@ from aftersales.cases import services
 from aftersales.cases.models import Attachment
 from aftersales.cases.queries import get_visible_attachment
 from aftersales.core.errors import NotAllowed
-from aftersales.core.uploads import check_upload, is_inline_safe
+from aftersales.core.uploads import check_upload, file_response
 
 MAX_FILES_PER_UPLOAD = 10
 
@@ -93,19 +93,8 @@ def _require_uploader(user) -> None:
 
 
 def attachment_response(attachment: Attachment) -> FileResponse:
-    """The file, streamed with the page download's headers: only images, PDF and plain text
-    inline; anything else (HTML, SVG …) as an octet-stream download; never sniffed; sandboxed;
-    the name in Content-Disposition (as `filename*=utf-8''…` when it is not ASCII)."""
-    inline = is_inline_safe(attachment.content_type)
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=not inline,
-        filename=attachment.name,
-        content_type=attachment.content_type if inline else "application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    """The file with the page download's headers (`core.uploads.file_response`)."""
+    return file_response(attachment.file, name=attachment.name, content_type=attachment.content_type)
 
 
 class CaseAttachmentsMixin:

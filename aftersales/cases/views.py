@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -40,7 +40,7 @@ from aftersales.contracts.entitlement import entitlement_for, entitlements_for
 from aftersales.core.errors import DomainError
 from aftersales.core.forms import apply_domain_error
 from aftersales.core.pagination import CappedPaginator
-from aftersales.core.uploads import is_inline_safe
+from aftersales.core.uploads import file_response
 from aftersales.customers.models import Contact, Customer
 from aftersales.customers.queries import lookup
 from aftersales.installed_base.models import Equipment
@@ -322,16 +322,7 @@ def attachment_download(request, pk, name):
     attachment = get_visible_attachment(request.user, pk)
     if name != attachment.name:
         raise Http404
-    inline = is_inline_safe(attachment.content_type)
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=not inline,
-        filename=attachment.name,
-        content_type=attachment.content_type if inline else "application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return file_response(attachment.file, name=attachment.name, content_type=attachment.content_type)
 
 
 # --- phone intake -----------------------------------------------------------------------

@@ -85,3 +85,21 @@ def guess_content_type(name: str) -> str:
 
 def is_inline_safe(content_type: str) -> bool:
     return content_type in INLINE_TYPES
+
+
+def file_response(stored_file, *, name: str, content_type: str):
+    """A stored upload, streamed safely: only images, PDF and plain text inline with their type;
+    anything else (HTML, SVG …) as an octet-stream download; never sniffed; sandboxed; the name
+    in Content-Disposition (as `filename*=utf-8''…` when it is not ASCII)."""
+    from django.http import FileResponse
+
+    inline = is_inline_safe(content_type)
+    response = FileResponse(
+        stored_file.open("rb"),
+        as_attachment=not inline,
+        filename=name,
+        content_type=content_type if inline else "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
