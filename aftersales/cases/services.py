@@ -228,7 +228,9 @@ def open_case(
         excluded_cause=excluded_cause,
         opened_at=opened_at,
     )
-    _validated(case, exclude=["number", "search_text"])
+    # The parties are rows just read and checked above: no need to look each up again.
+    loaded = [name for name in PARTY_FIELDS if getattr(case, name) is not None]
+    _validated(case, exclude=["number", "search_text", *loaded])
     # The number is taken last: its counter row stays locked until this transaction ends.
     case.number = allocate_case_number(opened_at)
     case.search_text = case.build_search_text()
@@ -236,9 +238,12 @@ def open_case(
     event = _record(case, by, EventKind.CREATED, public=True, to_status=Status.NEW, text=case.description, at=opened_at)
     _store_files(case, event, checked, by, public=True)
     # Clocks from the opening time; the "severity A at opening" rule notifies executives now.
-    sla.start_clocks(case, at=opened_at)
+    sla.start_clocks(case, at=opened_at, new_case=True)
     queue_acknowledgement(case)  # to the customer, with the next target time (R2.4)
     return case
+
+
+PARTY_FIELDS = ("customer", "contact", "site", "equipment", "taken_by", "contract")
 
 
 @transaction.atomic

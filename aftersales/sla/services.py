@@ -75,9 +75,17 @@ def _due(start: dt.datetime, minutes: float, calendar: BusinessCalendar) -> dt.d
 
 
 def start_clocks(
-    case: Case, *, at: dt.datetime, starts: str = ClockStart.OPENING, kinds: Iterable[str] | None = None
+    case: Case,
+    *,
+    at: dt.datetime,
+    starts: str = ClockStart.OPENING,
+    kinds: Iterable[str] | None = None,
+    new_case: bool = False,
 ) -> list[Clock]:
-    """Start the case's clocks of the given start point (and kinds) at `at`."""
+    """Start the case's clocks of the given start point (and kinds) at `at`.
+
+    `new_case`: the case was created in this transaction, so it has no clocks or escalations
+    yet; they are then written without looking for earlier ones (intake is the busiest path)."""
     calendars = _calendars_by_code()
     clocks = []
     for target in _targets(case.severity, starts):
@@ -97,10 +105,16 @@ def start_clocks(
     Clock.objects.bulk_create(clocks)
     # Only a full start (intake, reopening) schedules the case's rules: restarting one clock
     # (the next progress interval) must not move "unresolved N minutes after opening".
+    rules = _rules(case.severity, EscalationRule.Trigger.values)
     if starts == ClockStart.OPENING and kinds is None:
-        _schedule_case_rules(case, at)
-    _schedule_clock_rules(case, clocks)
-    refresh_next_due(case)
+        restore = next((c for c in clocks if c.kind == ClockKind.RESTORE), None) if new_case else None
+        _schedule_case_rules(case, at, rules, restore=restore, new_case=new_case)
+    _schedule_clock_rules(case, clocks, rules, new_case=new_case)
+    if new_case:
+        due = [clock.due_at for clock in clocks]
+        _set_next_due(case, min(due) if due else None)
+    else:
+        refresh_next_due(case)
     return clocks
 
 
@@ -234,6 +248,10 @@ def refresh_next_due(case: Case) -> None:
     next_due = case.clocks.filter(met_at__isnull=True, stopped_at__isnull=True, paused_at__isnull=True).aggregate(
         due=Min("due_at")
     )["due"]
+    _set_next_due(case, next_due)
+
+
+def _set_next_due(case: Case, next_due: dt.datetime | None) -> None:
     if next_due != case.next_due_at:
         case.next_due_at = next_due
         Case.objects.filter(pk=case.pk).update(next_due_at=next_due)
@@ -250,27 +268,60 @@ def _rules(severity: str, triggers: Iterable[str]) -> list[EscalationRule]:
     ]
 
 
-def _schedule_case_rules(case: Case, opened_at: dt.datetime) -> None:
-    restore = case.clocks.filter(kind=ClockKind.RESTORE).select_related("calendar").first()
-    for rule in _rules(case.severity, [EscalationRule.Trigger.AT_OPENING, EscalationRule.Trigger.UNRESOLVED]):
+def _schedule_case_rules(
+    case: Case,
+    opened_at: dt.datetime,
+    rules: list[EscalationRule] | None = None,
+    *,
+    restore: Clock | None = None,
+    new_case: bool = False,
+) -> None:
+    if rules is None:
+        rules = _rules(case.severity, [EscalationRule.Trigger.AT_OPENING, EscalationRule.Trigger.UNRESOLVED])
+    if restore is None and not new_case:
+        restore = case.clocks.filter(kind=ClockKind.RESTORE).select_related("calendar").first()
+    scheduled = []
+    for rule in rules:
         if rule.trigger == EscalationRule.Trigger.AT_OPENING:
             _fire_now(case, rule)
+            continue
+        if rule.trigger != EscalationRule.Trigger.UNRESOLVED:
             continue
         if restore is not None:
             fire_at = _due(opened_at, rule.minutes + restore.paused_minutes, restore.calendar)
         else:
             fire_at = opened_at + dt.timedelta(minutes=rule.minutes)
-        _upsert(case, rule, None, fire_at)
+        scheduled.append((rule, None, fire_at))
+    _schedule(case, scheduled, new_case=new_case)
 
 
-def _schedule_clock_rules(case: Case, clocks: Iterable[Clock]) -> None:
-    rules = _rules(case.severity, [EscalationRule.Trigger.BEFORE_DUE, EscalationRule.Trigger.BREACHED])
+def _schedule_clock_rules(
+    case: Case, clocks: Iterable[Clock], rules: list[EscalationRule] | None = None, *, new_case: bool = False
+) -> None:
+    if rules is None:
+        rules = _rules(case.severity, [EscalationRule.Trigger.BEFORE_DUE, EscalationRule.Trigger.BREACHED])
+    scheduled = []
     for clock in clocks:
         for rule in rules:
-            if rule.clock != clock.kind:
+            if rule.clock != clock.kind or rule.trigger not in CLOCK_TRIGGERS:
                 continue
             sign = -1 if rule.trigger == EscalationRule.Trigger.BEFORE_DUE else 1
-            _upsert(case, rule, clock, clock.due_at + sign * dt.timedelta(minutes=rule.minutes))
+            scheduled.append((rule, clock, clock.due_at + sign * dt.timedelta(minutes=rule.minutes)))
+    _schedule(case, scheduled, new_case=new_case)
+
+
+CLOCK_TRIGGERS = frozenset({EscalationRule.Trigger.BEFORE_DUE, EscalationRule.Trigger.BREACHED})
+
+
+def _schedule(case: Case, scheduled: list, *, new_case: bool) -> None:
+    """Write the (rule, clock, fire_at) firings: in one insert for a new case, which has none yet."""
+    if new_case:
+        Escalation.objects.bulk_create(
+            [Escalation(case=case, rule=rule, clock=clock, fire_at=fire_at) for rule, clock, fire_at in scheduled]
+        )
+        return
+    for rule, clock, fire_at in scheduled:
+        _upsert(case, rule, clock, fire_at)
 
 
 def _upsert(case: Case, rule: EscalationRule, clock: Clock | None, fire_at: dt.datetime) -> None:
