@@ -8,8 +8,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -118,13 +117,18 @@ def _validated(instance, **kwargs) -> None:
 def allocate_case_number(at: dt.datetime) -> str:
     """The next number of the month of `at` (Asia/Shanghai). Call inside a transaction.
 
-    The counter row is incremented with one UPDATE, which the database serialises: two
-    transactions can never read the same value.
+    The counter row is created or incremented by one upsert (SQLite and PostgreSQL both
+    serialise it on the row): two transactions can never read the same value.
     """
     period = timezone.localtime(at).strftime("%Y%m")
-    CaseNumberCounter.objects.bulk_create([CaseNumberCounter(period=period)], ignore_conflicts=True)
-    CaseNumberCounter.objects.filter(period=period).update(last=F("last") + 1)
-    sequence = CaseNumberCounter.objects.values_list("last", flat=True).get(period=period)
+    table = connection.ops.quote_name(CaseNumberCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'INSERT INTO {table} ("period", "last") VALUES (%s, 1) '
+            f'ON CONFLICT ("period") DO UPDATE SET "last" = {table}."last" + 1 RETURNING "last"',
+            [period],
+        )
+        (sequence,) = cursor.fetchone()
     return format_case_number(period, sequence)
 
 
