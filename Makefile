@@ -25,6 +25,7 @@ demo: setup
 run: demo
 	@$(PY) manage.py demo_logins --url http://$(HOST):$(PORT)/
 	@trap 'kill 0' INT TERM EXIT; \
+	export SITE_URL="$${SITE_URL:-http://$(HOST):$(PORT)}"; \
 	$(PY) manage.py run_huey & \
 	$(PY) manage.py runserver --noreload $(HOST):$(PORT)
 
