@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 from aftersales.accounts.roles import Role
 from aftersales.cases import services
 from aftersales.cases.models import Case
-from tests.postgres.test_concurrency import run_together
+from tests.concurrency import run_together
 
 pytestmark = [
     pytest.mark.postgres,

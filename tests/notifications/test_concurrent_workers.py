@@ -8,17 +8,16 @@ the claims; `test_delivery.py` covers the sequential case.
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 
 import pytest
 from django.db import connection
-from django.utils import translation
 
 from aftersales.accounts.roles import Role
 from aftersales.cases import services
 from aftersales.notifications.delivery import deliver_due
 from aftersales.notifications.models import Notification
+from tests.concurrency import run_together
 from tests.factories import ContactFactory
 
 pytestmark = [
@@ -29,32 +28,17 @@ pytestmark = [
 
 
 def drain_together(workers: int) -> list:
-    barrier = threading.Barrier(workers)
-    results: list = [None] * workers
+    """Each worker delivers what is due, a few at a time, until nothing is left; its totals."""
 
-    def run(index: int) -> None:
+    def drain() -> Counter:
         totals: Counter = Counter()
-        try:
-            barrier.wait(timeout=30)
-            with translation.override("en"):
-                while True:
-                    counts = deliver_due(limit=3)
-                    totals.update(counts)
-                    if not any(counts.values()):
-                        break
-            results[index] = totals
-        except BaseException as error:  # handed back to the test thread
-            results[index] = error
-        finally:
-            connection.close()
+        while True:
+            counts = deliver_due(limit=3)
+            totals.update(counts)
+            if not any(counts.values()):
+                return totals
 
-    threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(120)
-    assert not any(thread.is_alive() for thread in threads), "a delivering worker hung"
-    return results
+    return run_together([drain] * workers, timeout=120)
 
 
 def test_two_workers_never_send_a_message_twice(smtp, open_case, customer_a, equipment_a, manager, make_user):

@@ -17,8 +17,8 @@ from aftersales.api.models import ApiToken
 from aftersales.api.tokens import create_token
 from aftersales.cases.models import Case, CaseEvent, EventKind
 from aftersales.monitoring.models import Alarm, AlarmSource
+from tests.concurrency import run_together
 from tests.factories import EquipmentFactory, SiteFactory
-from tests.postgres.test_concurrency import run_together
 
 pytestmark = [
     pytest.mark.postgres,

@@ -8,12 +8,10 @@ exactly one of them. On SQLite, `test_sweeping_twice_fires_once` covers the sequ
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 
 import pytest
 from django.db import connection
-from django.utils import translation
 
 from aftersales.cases.models import CaseEvent, EventKind, Severity
 from aftersales.contracts.models import Coverage
@@ -21,6 +19,7 @@ from aftersales.dispatch.models import Tier
 from aftersales.notifications.models import Notification
 from aftersales.sla.models import Clock, Escalation
 from aftersales.sla.services import sweep
+from tests.concurrency import run_together
 from tests.sla.conftest import local
 
 OPENED = local(2026, 6, 8, 10, 0)
@@ -37,26 +36,7 @@ def open_unattended_cases(travel, contract_for, fault, count: int) -> list:
 
 
 def sweep_together(workers: int, now) -> list:
-    barrier = threading.Barrier(workers)
-    results: list = [None] * workers
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            with translation.override("en"):
-                results[index] = sweep(now=now)
-        except BaseException as error:  # handed back to the test thread
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert not any(thread.is_alive() for thread in threads), "a sweeping worker hung"
-    return results
+    return run_together([lambda: sweep(now=now)] * workers)
 
 
 @pytest.mark.postgres
