@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import copy
+
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import translation
-from rest_framework import viewsets
+from django.utils.translation import gettext as _
+from rest_framework import mixins, serializers, viewsets
 
 from aftersales.accounts.roles import STAFF_ROLES, Role
 from aftersales.api.errors import request_language
+from aftersales.core.errors import NotAllowed
 
 
 class LanguageMixin:
@@ -30,6 +35,53 @@ class LanguageMixin:
 
 class ReadOnlyViewSet(LanguageMixin, viewsets.ReadOnlyModelViewSet):
     pass
+
+
+def is_administrator(user) -> bool:
+    return bool(user.is_authenticated and user.is_active and (user.is_superuser or Role.ADMIN in user.roles))
+
+
+class MasterDataViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ReadOnlyViewSet):
+    """Master data: read as the rows' visibility allows, created and changed (PATCH) by
+    administrators only. Nothing is deleted here: a row is retired with `is_active: false`,
+    as cases and contracts keep referring to it."""
+
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def create(self, request, *args, **kwargs):
+        _require_administrator(request.user)
+        return super().create(request, *args, **kwargs)
+
+    def partial_update(self, request, *args, **kwargs):
+        self.get_object()  # a row the user may not see is not found, whatever the role
+        _require_administrator(request.user)
+        return super().partial_update(request, *args, **kwargs)
+
+
+def _require_administrator(user) -> None:
+    if not is_administrator(user):
+        raise NotAllowed(_("Only administrators may change master data."))
+
+
+class CleanedModelSerializer(serializers.ModelSerializer):
+    """A write is checked by the model's own rules (`full_clean`: field validators, `clean()`,
+    unique constraints) and refused field by field; values the model normalises (phone numbers,
+    serial numbers) are stored as the model normalises them."""
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        model = self.Meta.model
+        instance = copy.copy(self.instance) if self.instance is not None else model()
+        plain = {name: value for name, value in attrs.items() if not model._meta.get_field(name).many_to_many}
+        for name, value in plain.items():
+            setattr(instance, name, value)
+        writable = {field.source for field in self._writable_fields}
+        excluded = [f.name for f in model._meta.concrete_fields if f.name not in writable]
+        try:
+            instance.full_clean(exclude=excluded)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(serializers.as_serializer_error(error)) from None
+        return attrs | {name: getattr(instance, name) for name in plain}
 
 
 def visible_customer_id(user) -> int | None:

@@ -1,15 +1,17 @@
-"""Maintenance contracts: read-only, staff only (fees are not for the customer's contacts)."""
+"""Maintenance contracts: read by staff only (fees are not for the customer's contacts), written
+by administrators."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
-from aftersales.api.base import ReadOnlyViewSet, is_staff
+from aftersales.api.base import CleanedModelSerializer, MasterDataViewSet, is_staff
 from aftersales.api.pagination import IdCursorPagination
 from aftersales.contracts.models import ServiceContract
 
 
-class ContractSerializer(serializers.ModelSerializer):
+class ContractSerializer(CleanedModelSerializer):
     class Meta:
         model = ServiceContract
         fields = [
@@ -25,8 +27,18 @@ class ContractSerializer(serializers.ModelSerializer):
             "equipment",
         ]
 
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        customer = attrs.get("customer") or getattr(self.instance, "customer", None)
+        foreign = [e.serial_number for e in attrs.get("equipment", []) if e.customer_id != customer.pk]
+        if foreign:
+            raise serializers.ValidationError(
+                {"equipment": [_("Not equipment of this customer: %(serials)s.") % {"serials": ", ".join(foreign)}]}
+            )
+        return attrs
 
-class ContractViewSet(ReadOnlyViewSet):
+
+class ContractViewSet(MasterDataViewSet):
     serializer_class = ContractSerializer
     pagination_class = IdCursorPagination
     filterset_fields = ["customer"]

@@ -1,4 +1,5 @@
-"""Customers, their contacts and sites: read-only.
+"""Customers, their contacts and sites: read by staff (and a contact, their own), written by
+administrators.
 
 Staff see every row. A customer contact sees only their own organisation: its customer row,
 its contacts and its sites. Anyone else sees nothing.
@@ -8,30 +9,33 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from aftersales.api.base import ReadOnlyViewSet, scope_to_customer
+from aftersales.api.base import CleanedModelSerializer, MasterDataViewSet, scope_to_customer
 from aftersales.api.pagination import IdCursorPagination
 from aftersales.customers.models import Contact, Customer, Site
 
 
-class CustomerSerializer(serializers.ModelSerializer):
+class CustomerSerializer(CleanedModelSerializer):
     class Meta:
         model = Customer
         fields = ["id", "code", "name", "short_name", "kind", "is_key_account", "is_active"]
 
 
-class ContactSerializer(serializers.ModelSerializer):
+class ContactSerializer(CleanedModelSerializer):
+    # May be empty, which OpenAPI's "format: email" does not allow; the model checks the address.
+    email = serializers.CharField(max_length=254, required=False, allow_blank=True)
+
     class Meta:
         model = Contact
         fields = ["id", "customer", "name", "title", "phone", "mobile", "email", "is_customer_manager", "is_active"]
 
 
-class SiteSerializer(serializers.ModelSerializer):
+class SiteSerializer(CleanedModelSerializer):
     class Meta:
         model = Site
         fields = ["id", "customer", "name", "address", "region", "phone"]
 
 
-class CustomerViewSet(ReadOnlyViewSet):
+class CustomerViewSet(MasterDataViewSet):
     serializer_class = CustomerSerializer
     pagination_class = IdCursorPagination
     filterset_fields = ["code", "is_active"]
@@ -40,7 +44,7 @@ class CustomerViewSet(ReadOnlyViewSet):
         return scope_to_customer(Customer.objects.all(), self.request.user, field="pk")
 
 
-class ContactViewSet(ReadOnlyViewSet):
+class ContactViewSet(MasterDataViewSet):
     serializer_class = ContactSerializer
     pagination_class = IdCursorPagination
     filterset_fields = ["customer", "is_active"]
@@ -49,7 +53,7 @@ class ContactViewSet(ReadOnlyViewSet):
         return scope_to_customer(Contact.objects.all(), self.request.user)
 
 
-class SiteViewSet(ReadOnlyViewSet):
+class SiteViewSet(MasterDataViewSet):
     serializer_class = SiteSerializer
     pagination_class = IdCursorPagination
     filterset_fields = ["customer", "region"]

@@ -1,24 +1,27 @@
 """Product models (the catalogue, readable by anyone logged in) and equipment (the installed
-base: staff see all, a customer contact only their organisation's)."""
+base: staff see all, a customer contact only their organisation's); administrators write both.
+A piece of equipment belongs to the customer of its site."""
 
 from __future__ import annotations
 
 from rest_framework import serializers
 
-from aftersales.api.base import ReadOnlyViewSet, scope_to_customer
+from aftersales.api.base import CleanedModelSerializer, MasterDataViewSet, scope_to_customer
 from aftersales.api.pagination import IdCursorPagination
-from aftersales.installed_base.models import Equipment, ProductModel
+from aftersales.installed_base.models import Equipment, ProductModel, Vendor
 
 
-class ProductModelSerializer(serializers.ModelSerializer):
-    vendor = serializers.CharField(source="vendor.name", read_only=True)
+class ProductModelSerializer(CleanedModelSerializer):
+    vendor = serializers.SlugRelatedField(slug_field="name", queryset=Vendor.objects.all())
 
     class Meta:
         model = ProductModel
         fields = ["id", "vendor", "name", "category", "is_hardware"]
 
 
-class EquipmentSerializer(serializers.ModelSerializer):
+class EquipmentSerializer(CleanedModelSerializer):
+    customer = serializers.PrimaryKeyRelatedField(read_only=True)
+
     class Meta:
         model = Equipment
         fields = [
@@ -36,7 +39,7 @@ class EquipmentSerializer(serializers.ModelSerializer):
         ]
 
 
-class ProductModelViewSet(ReadOnlyViewSet):
+class ProductModelViewSet(MasterDataViewSet):
     serializer_class = ProductModelSerializer
     pagination_class = IdCursorPagination
     filterset_fields = ["category"]
@@ -45,7 +48,7 @@ class ProductModelViewSet(ReadOnlyViewSet):
         return ProductModel.objects.select_related("vendor")
 
 
-class EquipmentViewSet(ReadOnlyViewSet):
+class EquipmentViewSet(MasterDataViewSet):
     serializer_class = EquipmentSerializer
     pagination_class = IdCursorPagination
     filterset_fields = ["customer", "site", "serial_number", "is_active"]

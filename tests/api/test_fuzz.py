@@ -94,7 +94,8 @@ class World:
 
 
 def _build_world(make_user, persona: str) -> World:
-    manager = make_user(Role.DEPT_MANAGER, username="manager")
+    # Also an administrator, so that the master-data writes are fuzzed as well as refused.
+    manager = make_user(Role.DEPT_MANAGER, Role.ADMIN, username="manager")
     agent = make_user(Role.HOTLINE, username="agent")
     customers, contacts, sites, equipment, cases = [], [], [], [], []
     for code, name in (("hospital-a", "上海第一人民医院"), ("bank-b", "浦东发展银行")):

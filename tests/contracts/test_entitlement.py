@@ -83,7 +83,9 @@ def test_acceptance_on_31_january_is_covered_through_30_january(make_equipment):
         (dt.date(2025, 2, 28), 12, dt.date(2026, 2, 27)),
     ],
 )
-def test_warranty_ends_on_the_last_day_of_a_month_without_the_matching_day(make_equipment, accepted, months, last_covered):
+def test_warranty_ends_on_the_last_day_of_a_month_without_the_matching_day(
+    make_equipment, accepted, months, last_covered
+):
     unit = make_equipment(acceptance_date=accepted, warranty_months=months)
 
     assert unit.warranty_end == last_covered
