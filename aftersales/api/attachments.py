@@ -8,7 +8,7 @@ the headers the page download sends, so an uploaded HTML or SVG file never runs 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -92,11 +92,6 @@ def _require_uploader(user) -> None:
         raise NotAllowed(_("Your role may not change cases."))
 
 
-def attachment_response(attachment: Attachment) -> FileResponse:
-    """The file with the page download's headers (`core.uploads.file_response`)."""
-    return file_response(attachment.file, name=attachment.name, content_type=attachment.content_type)
-
-
 class CaseAttachmentsMixin:
     """Adds `attachments/` and `attachments/{id}/` to the case view set."""
 
@@ -174,4 +169,4 @@ class CaseAttachmentsMixin:
         found = get_visible_attachment(request.user, int(attachment_id))
         if found.case_id != case.pk:
             raise Http404
-        return attachment_response(found)
+        return file_response(found.file, name=found.name, content_type=found.content_type)
