@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.roles import Role
 from aftersales.cases.models import Severity
+from aftersales.contracts.models import Coverage
 
 
 class ClockKind(models.TextChoices):
@@ -62,6 +63,24 @@ class ServiceTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.severity} · {self.get_clock_display()} · {self.minutes} min"
+
+
+class NoContractCoverage(models.Model):
+    """The service hours of a case with no maintenance contract (in warranty or chargeable),
+    per severity. Seeded from the service commitments: equipment in warranty gets 24-hour
+    remote maintenance and an engineer on site within an hour for a major fault, and A/B
+    service is given at any time, so A and B run 7×24; C and D office hours (5×8)."""
+
+    severity = models.CharField(_("severity"), max_length=1, choices=Severity.choices, unique=True)
+    coverage = models.CharField(_("coverage hours"), max_length=8, choices=Coverage.choices)
+
+    class Meta:
+        verbose_name = _("coverage without a contract")
+        verbose_name_plural = _("coverage without a contract")
+        ordering = ["severity"]
+
+    def __str__(self) -> str:
+        return f"{self.severity} · {self.get_coverage_display()}"
 
 
 class Clock(models.Model):
