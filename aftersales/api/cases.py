@@ -23,7 +23,14 @@ from aftersales.api.pagination import CaseCursorPagination
 from aftersales.cases import services
 from aftersales.cases.forms import staff_users
 from aftersales.cases.models import Case, CaseEvent, Channel, Kind, Severity, Status
-from aftersales.cases.queries import QueueFilter, get_visible_case, queue, visible_cases, visible_events
+from aftersales.cases.queries import (
+    QueueFilter,
+    get_visible_case,
+    queue,
+    queue_status_choices,
+    visible_cases,
+    visible_events,
+)
 from aftersales.cases.workflow import BY_ACTION, allowed_transitions
 from aftersales.core.errors import Conflict, NotAllowed
 from aftersales.customers.models import Contact, Customer, Site
@@ -32,7 +39,7 @@ from aftersales.installed_base.models import Equipment
 from aftersales.sla.display import view_clock
 from aftersales.sla.models import Act, Clock, SuspensionRequest
 
-STATUS_FILTERS = ["open", "finished", "all", *Status.values]
+STATUS_FILTERS = [value for value, _label in queue_status_choices()]
 ACTIONS = sorted(a for a, move in BY_ACTION.items() if not move.via_request)
 
 # --- read -------------------------------------------------------------------------------
@@ -82,7 +89,7 @@ class CaseListSerializer(serializers.ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     owner = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     team = serializers.SlugRelatedField(slug_field="name", read_only=True, allow_null=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = serializers.CharField(source="status_label", read_only=True)
     url = serializers.HyperlinkedIdentityField(view_name="api:case-detail", lookup_field="number")
 
     class Meta:
