@@ -217,6 +217,11 @@ class SuspensionRequestForm(forms.Form):
         label=_("Consent given at"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
+    expected_end_at = forms.DateTimeField(
+        label=_("Expected end"),
+        help_text=_("When you expect to resume; the owner is reminded once it passes."),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
 
 
 class SuspensionDecisionForm(forms.Form):

@@ -223,6 +223,10 @@ class SuspensionRequest(models.Model):
     consent_by = models.CharField(_("customer's consent given by"), max_length=100)
     consent_channel = models.CharField(_("consent given by"), max_length=10, choices=ConsentChannel.choices)
     consent_at = models.DateTimeField(_("consent given at"))
+    # When the engineer expects to resume; the owner is reminded once it passes (requests made
+    # before this was asked for have none).
+    expected_end_at = models.DateTimeField(_("expected end"), null=True, blank=True)
+    end_reminded_at = models.DateTimeField(_("owner reminded of the expected end"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -237,5 +241,13 @@ class SuspensionRequest(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["case"], condition=Q(status="pending"), name="one_pending_suspension_per_case"
+            )
+        ]
+        indexes = [
+            # The sweep's range query: approved suspensions whose expected end nobody was told of.
+            models.Index(
+                fields=["expected_end_at"],
+                name="suspension_end_unreminded_idx",
+                condition=Q(status="approved", end_reminded_at__isnull=True),
             )
         ]

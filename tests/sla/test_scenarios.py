@@ -143,6 +143,7 @@ def test_suspension_spanning_national_day_moves_due_times_by_the_paused_business
         consent_by="信息科王主任",
         consent_channel=SuspensionRequest.ConsentChannel.PHONE,
         consent_at=local(2026, 9, 30, 10, 50),
+        expected_end_at=local(2026, 10, 8, 9, 0),
     )
     assert dues(case)[ClockKind.REPLY] == local(2026, 9, 30, 16, 30), "a request alone pauses nothing"
     traveller.move_to(local(2026, 9, 30, 11, 0))
@@ -211,6 +212,7 @@ def test_a_rejected_suspension_pauses_nothing(travel, staff, contract_for, fault
         consent_by="王主任",
         consent_channel=SuspensionRequest.ConsentChannel.EMAIL,
         consent_at=local(2026, 6, 8, 10, 0),
+        expected_end_at=local(2026, 6, 9, 10, 0),
     )
     traveller.move_to(local(2026, 6, 8, 10, 5))
 
