@@ -102,6 +102,12 @@ def suspension_end(request: Notification) -> dict:
     }
 
 
+def holidays_missing(request: Notification) -> dict:
+    years = "、".join(str(year) for year in request.payload.get("years", []))
+    url = settings.SITE_URL.rstrip("/") + reverse("admin:calendars_holidayday_changelist")
+    return {"recipient": request.recipient, "years": years, "url": url, "fallback_subject": request.subject}
+
+
 def contract_renewal(request: Notification) -> dict:
     from aftersales.contracts.models import ServiceContract
 
@@ -122,6 +128,7 @@ STAFF_CONTEXTS = {
     Kind.ESCALATION: escalation,
     Kind.SUSPENSION_REQUEST: suspension_request,
     Kind.SUSPENSION_END: suspension_end,
+    Kind.HOLIDAYS_MISSING: holidays_missing,
     Kind.CONTRACT_RENEWAL: contract_renewal,
 }
 

@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from aftersales.accounts.roles import STAFF_ROLES
+from aftersales.calendars.holiday_years import missing_holiday_years
 from aftersales.cases.models import OPEN_STATUSES
 from aftersales.cases.queries import visible_cases
 from aftersales.sla.models import Escalation, SuspensionRequest
@@ -41,6 +42,7 @@ def board(request):
         "escalations": Escalation.objects.filter(fired_at__gte=now - dt.timedelta(hours=2))
         .select_related("case", "rule")
         .order_by("-fired_at")[:20],
+        "missing_holidays": missing_holiday_years(timezone.localdate(now)),
         "refresh": REFRESH_SECONDS,
         "horizon": BOARD_HORIZON_MINUTES,
     }
