@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core import checks
 from django.db import DatabaseError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from aftersales.calendars.holiday_years import missing_holiday_years
 
@@ -19,8 +20,10 @@ def holiday_years_check(app_configs=None, **kwargs) -> list[checks.CheckMessage]
         messages.append(
             checks.Warning(
                 missing.message,
-                hint="manage.py load_holidays --year YEAR (after upgrading chinese-calendar), "
-                "or enter the days in the administration: Holidays and make-up days.",
+                hint=_(
+                    "manage.py load_holidays --year YEAR (after upgrading chinese-calendar), "
+                    "or enter the days in the administration: Holidays and make-up days."
+                ),
                 id="calendars.W001",
             )
         )
