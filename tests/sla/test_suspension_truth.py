@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import translation
 from rest_framework.test import APIClient
@@ -22,6 +23,7 @@ from aftersales.sla.display import case_clocks, case_due
 from aftersales.sla.models import ClockKind, SuspensionRequest
 from aftersales.sla.suspensions import remind_suspension_ends
 from aftersales.sla.tasks import sweep_clocks
+from tests.concurrency import run_together
 from tests.sla.conftest import local, suspend
 
 pytestmark = pytest.mark.django_db
@@ -360,3 +362,24 @@ def test_the_reminder_is_rendered_for_its_recipient(on_hold, travel):
     rendered = render_request(_reminders()[0], "zh-hans")
     assert on_hold[0].number in rendered.subject and "2026-06-09 18:00" in rendered.subject
     assert "2026-06-09 18:00" in rendered.text and "客户机房停电检修，等待恢复供电" in rendered.text
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs DATABASE_URL to point at PostgreSQL")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_workers_at_once_remind_each_owner_once(travel, staff, contract_for, fault, engineer, duty_manager):
+    contract_for(Coverage.H7X24)
+    traveller = travel(MONDAY_10)
+    cases = []
+    for n in range(4):
+        case = services.transition(case=fault(Severity.B, title=f"机房停电 {n}"), action="accept", by=engineer)
+        suspend(case, engineer=engineer, duty_manager=duty_manager, expected_end_at=END)
+        cases.append(case)
+    traveller.move_to(END + dt.timedelta(minutes=1))
+
+    results = run_together([lambda: remind_suspension_ends(now=END + dt.timedelta(minutes=1))] * 3)
+
+    assert not [r for r in results if isinstance(r, BaseException)], results
+    assert sum(results) == len(cases)
+    assert len(_reminders()) == len(cases)
+    assert all(len(_reminder_events(case)) == 1 for case in cases)
