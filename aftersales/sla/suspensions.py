@@ -36,9 +36,9 @@ def current_suspension(case) -> SuspensionRequest | None:
     )
 
 
-def overdue_suspensions(now: dt.datetime):
-    """Current suspensions of still-suspended cases whose expected end has passed, not yet
-    announced (an older request of a case suspended again since does not count)."""
+def past_expected_end(now: dt.datetime):
+    """Current suspensions of still-suspended cases whose expected end has passed (an older
+    request of a case suspended again since does not count)."""
     latest = (
         SuspensionRequest.objects.filter(case=OuterRef("case"), status=SuspensionRequest.Status.APPROVED)
         .order_by("-decided_at", "-pk")
@@ -46,11 +46,15 @@ def overdue_suspensions(now: dt.datetime):
     )
     return SuspensionRequest.objects.filter(
         status=SuspensionRequest.Status.APPROVED,
-        end_reminded_at__isnull=True,
         expected_end_at__lte=now,
         case__status=Status.SUSPENDED,
         pk=Subquery(latest),
     )
+
+
+def overdue_suspensions(now: dt.datetime):
+    """Those of `past_expected_end` whose owner was not reminded yet."""
+    return past_expected_end(now).filter(end_reminded_at__isnull=True)
 
 
 @transaction.atomic
