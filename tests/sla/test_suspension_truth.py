@@ -306,6 +306,22 @@ def test_the_owner_is_reminded_once_when_the_expected_end_passes(when, reminded,
     assert (request.end_reminded_at is not None) == bool(reminded)
 
 
+def test_the_clock_panel_shows_the_expected_end_and_when_it_has_passed(on_hold, engineer, client, travel):
+    case, _request = on_hold
+    traveller = travel(END - dt.timedelta(hours=1))
+    client.force_login(engineer)
+
+    def shown() -> str:
+        html = client.get(reverse("case_detail", args=[case.number])).content.decode()
+        return html.split('data-testid="suspension-end">', 1)[1].split("</p>", 1)[0]
+
+    with translation.override("zh-hans"):
+        passed = translation.gettext("The expected end has passed.")
+    assert "2026-06-09 18:00" in shown() and passed not in shown()
+    traveller.move_to(END + dt.timedelta(minutes=1))
+    assert "2026-06-09 18:00" in shown() and passed in shown()
+
+
 def test_the_periodic_sweep_sends_the_reminder(on_hold, travel):
     case, _request = on_hold
     travel(END + dt.timedelta(minutes=1))
