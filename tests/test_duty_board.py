@@ -31,3 +31,33 @@ def test_board_lists_breached_and_due_soon_cases_apart(client, make_user, open_c
 def test_customer_contact_cannot_open_the_board(client, contact_a):
     client.force_login(contact_a)
     assert client.get("/board/").status_code == 403
+
+
+def test_board_lists_suspensions_past_their_expected_end(client, make_user, open_case, customer_a, engineer):
+    from aftersales.accounts.roles import Role
+    from aftersales.cases import services
+    from aftersales.sla.models import SuspensionRequest
+
+    duty = make_user(Role.DUTY_MANAGER, username="duty")
+    opened = NOW - dt.timedelta(days=3)
+    cases = {}
+    with time_machine.travel(opened, tick=False):
+        for title, hours in (("停电检修已超期", 24), ("等待备件未到期", 24 * 7)):
+            case = services.transition(case=open_case(customer_a, title=title), action="accept", by=engineer)
+            request = services.request_suspension(
+                case=case,
+                by=engineer,
+                reason=title,
+                consent_by="王主任",
+                consent_channel=SuspensionRequest.ConsentChannel.PHONE,
+                consent_at=opened,
+                expected_end_at=opened + dt.timedelta(hours=hours),
+            )
+            services.decide_suspension(request=request, by=duty, approve=True)
+            cases[title] = case
+    with time_machine.travel(NOW, tick=False):
+        client.force_login(duty)
+        html = client.get("/board/").content.decode()
+    section = html.split('data-testid="suspensions-past-end"', 1)[1].split("</section>", 1)[0]
+    assert cases["停电检修已超期"].number in section
+    assert cases["等待备件未到期"].number not in section

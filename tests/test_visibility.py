@@ -6,6 +6,7 @@ table of probes must name every URL there, so a new case page is noticed by this
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import pytest
@@ -203,6 +204,7 @@ def _suspension_payload(world):
         "consent_channel": "phone",
         # Given just now: a consent is never older than the case it suspends.
         "consent_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        "expected_end_at": (timezone.localtime() + dt.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M"),
     }
 
 

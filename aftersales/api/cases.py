@@ -23,16 +23,23 @@ from aftersales.api.pagination import CaseCursorPagination
 from aftersales.cases import services
 from aftersales.cases.forms import staff_users
 from aftersales.cases.models import Case, CaseEvent, Channel, Kind, Severity, Status
-from aftersales.cases.queries import QueueFilter, get_visible_case, queue, visible_cases, visible_events
+from aftersales.cases.queries import (
+    QueueFilter,
+    get_visible_case,
+    queue,
+    queue_status_choices,
+    visible_cases,
+    visible_events,
+)
 from aftersales.cases.workflow import BY_ACTION, allowed_transitions
 from aftersales.core.errors import Conflict, NotAllowed
 from aftersales.customers.models import Contact, Customer, Site
 from aftersales.dispatch.models import Team, Tier
 from aftersales.installed_base.models import Equipment
-from aftersales.sla.display import view_clock
+from aftersales.sla.display import case_due, view_clock
 from aftersales.sla.models import Act, Clock, SuspensionRequest
 
-STATUS_FILTERS = ["open", "finished", "all", *Status.values]
+STATUS_FILTERS = [value for value, _label in queue_status_choices()]
 ACTIONS = sorted(a for a, move in BY_ACTION.items() if not move.via_request)
 
 # --- read -------------------------------------------------------------------------------
@@ -82,7 +89,10 @@ class CaseListSerializer(serializers.ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     owner = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     team = serializers.SlugRelatedField(slug_field="name", read_only=True, allow_null=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = serializers.CharField(source="status_label", read_only=True)
+    next_due_display = serializers.SerializerMethodField(
+        help_text=_("The next deadline in words; a suspended case's says paused, with the time left.")
+    )
     url = serializers.HyperlinkedIdentityField(view_name="api:case-detail", lookup_field="number")
 
     class Meta:
@@ -103,15 +113,24 @@ class CaseListSerializer(serializers.ModelSerializer):
             "tier",
             "opened_at",
             "next_due_at",
+            "next_due_display",
             "updated_at",
         ]
+
+    def get_next_due_display(self, case: Case) -> str:
+        return case_due(case)[0]
 
 
 class ClockSerializer(serializers.Serializer):
     kind = serializers.CharField(source="clock.kind")
     label = serializers.CharField()
     target_minutes = serializers.IntegerField(source="clock.target_minutes")
-    due_at = serializers.DateTimeField(source="clock.due_at")
+    due_at = serializers.DateTimeField(
+        allow_null=True, help_text=_("Null while the clock is paused: resuming moves it by the time spent paused.")
+    )
+    minutes_left = serializers.FloatField(
+        allow_null=True, help_text=_("Business minutes left, for a running or paused clock.")
+    )
     met_at = serializers.DateTimeField(source="clock.met_at", allow_null=True)
     breached_at = serializers.DateTimeField(source="clock.breached_at", allow_null=True)
     state = serializers.ChoiceField(choices=["met", "met_late", "breached", "running", "paused", "stopped"])
@@ -307,6 +326,9 @@ class SuspensionRequestCreateSerializer(serializers.Serializer):
         choices=SuspensionRequest.ConsentChannel.choices, help_text=_("How they agreed.")
     )
     consent_at = serializers.DateTimeField(help_text=_("When they agreed."))
+    expected_end_at = serializers.DateTimeField(
+        help_text=_("When the suspension is expected to end (in the future); the owner is reminded once it passes.")
+    )
 
     def validate_consent_at(self, value: dt.datetime) -> dt.datetime:
         if value > timezone.now() + CONSENT_CLOCK_SKEW:
@@ -329,6 +351,8 @@ class SuspensionRequestSerializer(serializers.ModelSerializer):
             "consent_by",
             "consent_channel",
             "consent_at",
+            "expected_end_at",
+            "end_reminded_at",
             "requested_by",
             "requested_at",
             "decided_by",

@@ -5,8 +5,8 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.roles import STAFF_ROLES
-from aftersales.cases.models import SEVERITY_HELP, Channel, Kind, Severity, Status
-from aftersales.cases.queries import visible_customer_ids
+from aftersales.cases.models import SEVERITY_HELP, Channel, Kind, Severity
+from aftersales.cases.queries import queue_status_choices, visible_customer_ids
 from aftersales.contracts.entitlement import ExcludedCause
 from aftersales.core.forms import MultipleFileField
 from aftersales.customers.models import Contact, Customer, Site
@@ -164,8 +164,6 @@ class EditForm(forms.Form):
 
 
 class QueueForm(forms.Form):
-    STATUS_CHOICES = [("open", _("Open")), ("finished", _("Finished")), ("all", _("All"))]
-
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[])
     severity = forms.MultipleChoiceField(
@@ -196,7 +194,7 @@ class QueueForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = self.STATUS_CHOICES + list(Status.choices)
+        self.fields["status"].choices = queue_status_choices()
         if user.is_staff_member:
             self.fields["owner"].queryset = staff_users()
         else:
@@ -217,6 +215,11 @@ class SuspensionRequestForm(forms.Form):
     consent_channel = forms.ChoiceField(label=_("Consent given by"), choices=SuspensionRequest.ConsentChannel.choices)
     consent_at = forms.DateTimeField(
         label=_("Consent given at"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    expected_end_at = forms.DateTimeField(
+        label=_("Expected end"),
+        help_text=_("When you expect to resume; the owner is reminded once it passes."),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
 

@@ -36,6 +36,8 @@ OPEN_STATUSES = frozenset(
         Status.REOPENED,
     }
 )
+# The label of a resolved case once its customer has confirmed the resolution.
+RESOLVED_CONFIRMED_LABEL = _("Resolved, confirmed by the customer")
 FINISHED_STATUSES = frozenset({Status.CLOSED, Status.CANCELLED, Status.MERGED})
 # What the queue calls "open": resolved cases still await the customer's confirmation and a close.
 QUEUE_OPEN_STATUSES = OPEN_STATUSES | {Status.RESOLVED}
@@ -194,6 +196,14 @@ class Case(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def status_label(self) -> str:
+        """The status as people read it everywhere: a resolved case the customer confirmed says
+        so (it awaits only a manager's close)."""
+        if self.status == Status.RESOLVED and self.customer_confirmed_at is not None:
+            return str(RESOLVED_CONFIRMED_LABEL)
+        return self.get_status_display()
 
     def build_search_text(self) -> str:
         serial = self.equipment.serial_number if self.equipment_id else ""

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.roles import STAFF_ROLES, Role
 from aftersales.cases.models import (
@@ -20,6 +21,7 @@ from aftersales.cases.models import (
     Attachment,
     Case,
     CaseEvent,
+    Status,
 )
 from aftersales.customers.phones import phone_search_key
 
@@ -91,9 +93,25 @@ def get_visible_attachment(user, pk: int) -> Attachment:
         raise Http404 from None
 
 
+# The queue's status filters besides one status: the manager's list of what to close is the
+# resolved cases the customer has confirmed.
+CONFIRMED = "confirmed"
+
+
+def queue_status_choices() -> list[tuple[str, str]]:
+    """The status filter's choices, for the queue page and the API alike."""
+    return [
+        ("open", _("Open")),
+        ("finished", _("Finished")),
+        (CONFIRMED, _("Resolved and confirmed by the customer (to close)")),
+        ("all", _("All")),
+        *Status.choices,
+    ]
+
+
 @dataclass
 class QueueFilter:
-    status: str = "open"  # "open", "finished", "all" or one Status value
+    status: str = "open"  # "open", "finished", "confirmed", "all" or one Status value
     severities: tuple[str, ...] = ()
     kind: str = ""
     customer_id: int | None = None
@@ -117,6 +135,8 @@ def queue(user, f: QueueFilter) -> QuerySet[Case]:
         cases = cases.filter(status__in=QUEUE_OPEN_STATUSES)
     elif f.status == "finished":
         cases = cases.filter(status__in=FINISHED_STATUSES)
+    elif f.status == CONFIRMED:
+        cases = cases.filter(status=Status.RESOLVED, customer_confirmed_at__isnull=False)
     elif f.status and f.status != "all":
         cases = cases.filter(status=f.status)
     if f.severities:

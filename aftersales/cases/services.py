@@ -565,9 +565,18 @@ CONSENT_BEFORE_OPENING = dt.timedelta(hours=1)
 
 @transaction.atomic
 def request_suspension(
-    *, case: Case, by, reason: str, consent_by: str, consent_channel: str, consent_at: dt.datetime
+    *,
+    case: Case,
+    by,
+    reason: str,
+    consent_by: str,
+    consent_channel: str,
+    consent_at: dt.datetime,
+    expected_end_at: dt.datetime,
 ) -> SuspensionRequest:
-    """An engineer asks to suspend (挂起) with the customer's consent; duty managers are told."""
+    """An engineer asks to suspend (挂起) with the customer's consent and the date and time they
+    expect to resume (in the future, within a year); duty managers are told. Once that time
+    passes with the case still suspended, the sweep reminds the owner once."""
     suspend = transition_for("suspend")
     _require_roles(by, HANDLERS, _("Your role may not ask to suspend a case."))
     locked = _lock(case)
@@ -582,14 +591,17 @@ def request_suspension(
             _("The customer's consent cannot be older than the case."),
             fields={"consent_at": [_("Give the time the customer agreed, after the case was opened.")]},
         )
+    now = timezone.now()
+    _check_expected_end(expected_end_at, now)
     request = SuspensionRequest(
         case=locked,
         requested_by=by,
-        requested_at=timezone.now(),
+        requested_at=now,
         reason=(reason or "").strip(),
         consent_by=(consent_by or "").strip(),
         consent_channel=consent_channel,
         consent_at=consent_at,
+        expected_end_at=expected_end_at,
     )
     _validated(request)
     request.save()
@@ -603,7 +615,9 @@ def request_suspension(
             "who": request.consent_by,
             "how": request.get_consent_channel_display(),
             "when": timezone.localtime(consent_at).strftime("%Y-%m-%d %H:%M"),
-        },
+        }
+        + "\n"
+        + _("Expected end: %(end)s") % {"end": timezone.localtime(expected_end_at).strftime("%Y-%m-%d %H:%M")},
     )
     queue_notification(
         kind=Notification.Kind.SUSPENSION_REQUEST,
@@ -612,6 +626,28 @@ def request_suspension(
         case=locked,
     )
     return request
+
+
+# A suspension is expected to end within this long; a later date is a typing error.
+MAX_SUSPENSION = dt.timedelta(days=366)
+
+
+def _check_expected_end(expected_end_at: dt.datetime | None, now: dt.datetime) -> None:
+    if expected_end_at is None:
+        raise CaseError(
+            _("Say when the suspension is expected to end."),
+            fields={"expected_end_at": [_("Give the date and time you expect to resume.")]},
+        )
+    if expected_end_at <= now:
+        raise CaseError(
+            _("The expected end of a suspension must lie in the future."),
+            fields={"expected_end_at": [_("Give a date and time after now.")]},
+        )
+    if expected_end_at > now + MAX_SUSPENSION:
+        raise CaseError(
+            _("A suspension cannot be expected to last more than a year."),
+            fields={"expected_end_at": [_("Give a date and time within a year.")]},
+        )
 
 
 @transaction.atomic

@@ -1095,6 +1095,7 @@ class CaseWriter:
             consent_by=contact,
             consent_channel=SuspensionRequest.ConsentChannel.PHONE,
             consent_at=timezone.now(),
+            expected_end_at=timezone.now() + dt.timedelta(days=2),
         )
         services.decide_suspension(request=request, by=self.users["duty"], approve=True, note="同意挂起")
         case.refresh_from_db()

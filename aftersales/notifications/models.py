@@ -43,6 +43,8 @@ class Notification(models.Model):
         CONTRACT_RENEWAL = "contract_renewal", _("Contract renewal due")
         ESCALATION = "escalation", _("Escalation")
         SUSPENSION_REQUEST = "suspension_request", _("Suspension awaiting approval")
+        SUSPENSION_END = "suspension_end", _("Expected end of a suspension passed")
+        HOLIDAYS_MISSING = "holidays_missing", _("Public holidays of a year not entered")
         ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement to the customer")
 
     kind = models.CharField(_("kind"), max_length=40, choices=Kind.choices)

@@ -91,6 +91,23 @@ def suspension_request(request: Notification) -> dict:
     return {"case": request.case, "recipient": request.recipient, "url": staff_url(request.case), "request": pending}
 
 
+def suspension_end(request: Notification) -> dict:
+    suspension = request.case.suspension_requests.filter(pk=request.payload.get("request")).first()
+    return {
+        "case": request.case,
+        "recipient": request.recipient,
+        "url": staff_url(request.case),
+        "request": suspension,
+        "fallback_subject": request.subject,
+    }
+
+
+def holidays_missing(request: Notification) -> dict:
+    years = "、".join(str(year) for year in request.payload.get("years", []))
+    url = settings.SITE_URL.rstrip("/") + reverse("admin:calendars_holidayday_changelist")
+    return {"recipient": request.recipient, "years": years, "url": url, "fallback_subject": request.subject}
+
+
 def contract_renewal(request: Notification) -> dict:
     from aftersales.contracts.models import ServiceContract
 
@@ -110,6 +127,8 @@ STAFF_CONTEXTS = {
     Kind.MAJOR_CASE: major_case,
     Kind.ESCALATION: escalation,
     Kind.SUSPENSION_REQUEST: suspension_request,
+    Kind.SUSPENSION_END: suspension_end,
+    Kind.HOLIDAYS_MISSING: holidays_missing,
     Kind.CONTRACT_RENEWAL: contract_renewal,
 }
 

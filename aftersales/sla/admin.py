@@ -1,7 +1,14 @@
 from django.contrib import admin
 
 from aftersales.cases.admin import ReadOnlyAdmin
-from aftersales.sla.models import Clock, Escalation, EscalationRule, ServiceTarget, SuspensionRequest
+from aftersales.sla.models import (
+    Clock,
+    Escalation,
+    EscalationRule,
+    NoContractCoverage,
+    ServiceTarget,
+    SuspensionRequest,
+)
 
 
 @admin.register(ServiceTarget)
@@ -9,6 +16,14 @@ class ServiceTargetAdmin(admin.ModelAdmin):
     list_display = ["severity", "clock", "minutes", "calendar", "starts"]
     list_editable = ["minutes", "calendar", "starts"]
     list_filter = ["severity", "clock", "calendar"]
+
+
+@admin.register(NoContractCoverage)
+class NoContractCoverageAdmin(admin.ModelAdmin):
+    """Service hours of cases without a maintenance contract; a change applies to new cases."""
+
+    list_display = ["severity", "coverage"]
+    list_editable = ["coverage"]
 
 
 @admin.register(EscalationRule)

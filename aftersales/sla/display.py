@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from aftersales.calendars.business_time import business_minutes_between
 from aftersales.calendars.queries import working_calendar
+from aftersales.cases.models import Status
 from aftersales.sla.models import Clock
 
 # Amber when this little is left (or a fifth of the target, whichever is more).
@@ -35,10 +36,17 @@ class ClockView:
     colour: str  # green, amber, red, grey
     words: str
     due_local: dt.datetime
+    minutes_left: float | None = None  # business minutes, for running and paused clocks
 
     @property
     def label(self) -> str:
         return self.clock.get_kind_display()
+
+    @property
+    def due_at(self) -> dt.datetime | None:
+        """The due time, or None while paused: resuming moves it by the time spent paused, so
+        the stored one is not a time anyone should act on."""
+        return None if self.state == "paused" else self.clock.due_at
 
     @property
     def target_words(self) -> str:
@@ -65,9 +73,14 @@ def view_clock(clock: Clock, now: dt.datetime | None = None) -> ClockView:
         )
     words = _("%(span)s left") % {"span": span_in_words(left)}
     if clock.paused_at is not None:
-        return ClockView(clock, "paused", "grey", _("paused, %(span)s left") % {"span": span_in_words(left)}, due_local)
+        return ClockView(clock, "paused", "grey", paused_words(left), due_local, left)
     warning = max(WARNING_MINUTES, clock.target_minutes / 5)
-    return ClockView(clock, "running", "amber" if left <= warning else "green", words, due_local)
+    return ClockView(clock, "running", "amber" if left <= warning else "green", words, due_local, left)
+
+
+def paused_words(left: float) -> str:
+    """已暂停，剩余 25 分钟: a paused clock shows the time it will have when it resumes."""
+    return _("paused, %(span)s left") % {"span": span_in_words(left)}
 
 
 def _met_words(clock: Clock, late: bool) -> str:
@@ -102,3 +115,30 @@ def due_in_words(due_at: dt.datetime | None, now: dt.datetime | None = None) -> 
     if minutes <= 0:
         return _("overdue by %(span)s") % {"span": span_in_words(-minutes)}, "red"
     return _("%(span)s left") % {"span": span_in_words(minutes)}, "amber" if minutes <= WARNING_MINUTES else "green"
+
+
+def case_due(case, now: dt.datetime | None = None) -> tuple[str, str, dt.datetime | None]:
+    """A case's next deadline for lists (queue, board, portal): (words, colour, due time).
+
+    A suspended case has no running clock: it shows "paused" with the business time its
+    nearest clock will have left when it resumes, never the due time stored before the pause.
+    """
+    if case.next_due_at is not None:
+        words, colour = due_in_words(case.next_due_at, now)
+        return words, colour, case.next_due_at
+    if case.status != Status.SUSPENDED:
+        return "", "grey", None
+    paused = [
+        view_clock(clock, now)
+        for clock in case.clocks.filter(
+            met_at__isnull=True, stopped_at__isnull=True, paused_at__isnull=False
+        ).select_related("calendar")
+    ]
+    waiting = [view for view in paused if view.state == "paused"]
+    if waiting:
+        nearest = min(waiting, key=lambda view: view.minutes_left or 0)
+        return nearest.words, "grey", None
+    if paused:  # overdue when it was paused: still overdue
+        nearest = min(paused, key=lambda view: view.clock.due_at)
+        return nearest.words, "red", None
+    return _("paused"), "grey", None

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.roles import Role
 from aftersales.cases.models import Severity
+from aftersales.contracts.models import Coverage
 
 
 class ClockKind(models.TextChoices):
@@ -62,6 +63,24 @@ class ServiceTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.severity} · {self.get_clock_display()} · {self.minutes} min"
+
+
+class NoContractCoverage(models.Model):
+    """The service hours of a case with no maintenance contract (in warranty or chargeable),
+    per severity. Seeded from the service commitments: equipment in warranty gets 24-hour
+    remote maintenance and an engineer on site within an hour for a major fault, and A/B
+    service is given at any time, so A and B run 7×24; C and D office hours (5×8)."""
+
+    severity = models.CharField(_("severity"), max_length=1, choices=Severity.choices, unique=True)
+    coverage = models.CharField(_("coverage hours"), max_length=8, choices=Coverage.choices)
+
+    class Meta:
+        verbose_name = _("coverage without a contract")
+        verbose_name_plural = _("coverage without a contract")
+        ordering = ["severity"]
+
+    def __str__(self) -> str:
+        return f"{self.severity} · {self.get_coverage_display()}"
 
 
 class Clock(models.Model):
@@ -204,6 +223,10 @@ class SuspensionRequest(models.Model):
     consent_by = models.CharField(_("customer's consent given by"), max_length=100)
     consent_channel = models.CharField(_("consent given by"), max_length=10, choices=ConsentChannel.choices)
     consent_at = models.DateTimeField(_("consent given at"))
+    # When the engineer expects to resume; the owner is reminded once it passes (requests made
+    # before this was asked for have none).
+    expected_end_at = models.DateTimeField(_("expected end"), null=True, blank=True)
+    end_reminded_at = models.DateTimeField(_("owner reminded of the expected end"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -218,5 +241,13 @@ class SuspensionRequest(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["case"], condition=Q(status="pending"), name="one_pending_suspension_per_case"
+            )
+        ]
+        indexes = [
+            # The sweep's range query: approved suspensions whose expected end nobody was told of.
+            models.Index(
+                fields=["expected_end_at"],
+                name="suspension_end_unreminded_idx",
+                condition=Q(status="approved", end_reminded_at__isnull=True),
             )
         ]

@@ -24,10 +24,20 @@ from aftersales.calendars.models import BusinessCalendar
 from aftersales.calendars.queries import working_calendar
 from aftersales.cases.models import Case, CaseEvent, EventKind, Severity, Status
 from aftersales.contracts.models import Coverage
-from aftersales.sla.models import Clock, ClockKind, ClockStart, Escalation, EscalationRule, ServiceTarget
+from aftersales.sla.models import (
+    Clock,
+    ClockKind,
+    ClockStart,
+    Escalation,
+    EscalationRule,
+    NoContractCoverage,
+    ServiceTarget,
+)
 
 # Narrowest first: a contract's coverage can only narrow a target's calendar.
 _WIDTH = {BusinessCalendar.Kind.H5X8: 0, BusinessCalendar.Kind.H5X24: 1, BusinessCalendar.Kind.H7X24: 2}
+# Coverage of a case without a contract when its severity has no row (administration → coverage
+# without a contract).
 NO_CONTRACT_COVERAGE = Coverage.H5X8
 SWEEP_BATCH = 2000
 
@@ -36,17 +46,23 @@ SWEEP_BATCH = 2000
 
 
 def coverage_calendar_code(case: Case) -> str:
-    """The service hours the customer bought for this case (see docs/sla.md)."""
+    """The service hours the customer is entitled to for this case (see docs/sla.md): the
+    contract's, or for a case without one (in warranty or chargeable) the administrators'
+    *coverage without a contract* of its severity (seeded: A/B 7×24, C/D 5×8)."""
     contract = case.contract
     if contract is None:
-        return NO_CONTRACT_COVERAGE
+        configured = NoContractCoverage.objects.filter(severity=case.severity).values_list("coverage", flat=True)
+        return configured.first() or NO_CONTRACT_COVERAGE
     if contract.critical_round_the_clock and case.severity in (Severity.A, Severity.B):
         return Coverage.H7X24
     return contract.coverage
 
 
-def effective_calendar(case: Case, target: ServiceTarget, calendars: dict[str, BusinessCalendar]) -> BusinessCalendar:
-    """The narrower of the target's calendar and the case's coverage.
+def effective_calendar(
+    case: Case, target: ServiceTarget, calendars: dict[str, BusinessCalendar], coverage_code: str | None = None
+) -> BusinessCalendar:
+    """The narrower of the target's calendar and the case's coverage (`coverage_code` when
+    the caller already looked it up for several targets).
 
     The fault report is the company's own paperwork, due in working days after resolution
     whatever hours the customer bought, so coverage does not narrow it (on 5×8 its 2 × 24 h
@@ -54,7 +70,7 @@ def effective_calendar(case: Case, target: ServiceTarget, calendars: dict[str, B
     """
     if target.clock == ClockKind.FAULT_REPORT:
         return target.calendar
-    coverage = calendars[coverage_calendar_code(case)]
+    coverage = calendars[coverage_code or coverage_calendar_code(case)]
     return coverage if _WIDTH[coverage.kind] < _WIDTH[target.calendar.kind] else target.calendar
 
 
@@ -87,11 +103,12 @@ def start_clocks(
     `new_case`: the case was created in this transaction, so it has no clocks or escalations
     yet; they are then written without looking for earlier ones (intake is the busiest path)."""
     calendars = _calendars_by_code()
+    coverage_code = coverage_calendar_code(case)
     clocks = []
     for target in _targets(case.severity, starts):
         if kinds is not None and target.clock not in kinds:
             continue
-        calendar = effective_calendar(case, target, calendars)
+        calendar = effective_calendar(case, target, calendars, coverage_code)
         clocks.append(
             Clock(
                 case=case,
@@ -193,6 +210,7 @@ def severity_changed(case: Case, *, at: dt.datetime) -> list[str]:
     Returns a line per clock for the timeline (kind: old due → new due).
     """
     calendars = _calendars_by_code()
+    coverage_code = coverage_calendar_code(case)
     targets = {target.clock: target for target in _targets(case.severity)}
     lines, newly_breached = [], []
     running = list(case.clocks.filter(met_at__isnull=True, stopped_at__isnull=True))
@@ -203,7 +221,7 @@ def severity_changed(case: Case, *, at: dt.datetime) -> list[str]:
             lines.append(_("%(clock)s: no longer applies") % {"clock": clock.get_kind_display()})
             continue
         old_due = clock.due_at
-        clock.calendar = effective_calendar(case, target, calendars)
+        clock.calendar = effective_calendar(case, target, calendars, coverage_code)
         clock.target_minutes = target.minutes
         clock.due_at = _due(clock.started_at, target.minutes + clock.paused_minutes, clock.calendar)
         was_breached = clock.breached_at is not None

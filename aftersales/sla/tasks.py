@@ -2,14 +2,16 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, lock_task
 
 from aftersales.sla.services import sweep
+from aftersales.sla.suspensions import remind_suspension_ends
 
 
 @db_periodic_task(crontab(minute="*"))
 @lock_task("sla-sweep")
 def sweep_clocks():
-    """Every minute: mark breached clocks and fire due escalations.
+    """Every minute: mark breached clocks, fire due escalations and remind the owners of
+    suspensions past their expected end.
 
     Several workers may run it at once: the sweep claims rows with skip_locked, and the Huey
     lock only spares the database a pointless second pass on one queue.
     """
-    return sweep()
+    return {**sweep(), "suspension_reminders": remind_suspension_ends()}

@@ -10,9 +10,11 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from aftersales.accounts.roles import STAFF_ROLES
+from aftersales.calendars.holiday_years import missing_holiday_years
 from aftersales.cases.models import OPEN_STATUSES
 from aftersales.cases.queries import visible_cases
 from aftersales.sla.models import Escalation, SuspensionRequest
+from aftersales.sla.suspensions import past_expected_end
 
 BOARD_HORIZON_MINUTES = 60
 BOARD_LIMIT = 100
@@ -38,9 +40,13 @@ def board(request):
         "suspensions": SuspensionRequest.objects.filter(status=SuspensionRequest.Status.PENDING)
         .select_related("case", "requested_by")
         .order_by("requested_at"),
+        "suspensions_past_end": past_expected_end(now)
+        .select_related("case", "case__owner")
+        .order_by("expected_end_at")[:BOARD_LIMIT],
         "escalations": Escalation.objects.filter(fired_at__gte=now - dt.timedelta(hours=2))
         .select_related("case", "rule")
         .order_by("-fired_at")[:20],
+        "missing_holidays": missing_holiday_years(timezone.localdate(now)),
         "refresh": REFRESH_SECONDS,
         "horizon": BOARD_HORIZON_MINUTES,
     }

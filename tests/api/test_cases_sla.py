@@ -40,6 +40,7 @@ def _consent(**changes) -> dict:
         "consent_by": "王主任",
         "consent_channel": "phone",
         "consent_at": timezone.now().isoformat(),
+        "expected_end_at": (timezone.now() + dt.timedelta(days=2)).isoformat(),
     } | changes
 
 
@@ -113,7 +114,11 @@ def test_engineer_asks_to_suspend_with_the_customers_consent(api, working, duty_
 
 
 def test_customer_sees_no_suspension_requests_of_their_own_case(api, working, engineer):
-    services.request_suspension(case=working, by=engineer, **_consent(consent_at=timezone.now()))
+    services.request_suspension(
+        case=working,
+        by=engineer,
+        **_consent(consent_at=timezone.now(), expected_end_at=timezone.now() + dt.timedelta(days=2)),
+    )
     response = api("contact_a").get(f"/api/v1/cases/{working.number}/suspension-requests/")
     assert (response.status_code, response.json()) == (200, [])
 
@@ -143,7 +148,11 @@ def test_a_request_without_proper_consent_names_the_fields(api, working, languag
 
 
 def test_a_second_request_while_one_awaits_approval_is_a_conflict(api, working, engineer):
-    services.request_suspension(case=working, by=engineer, **_consent(consent_at=timezone.now()))
+    services.request_suspension(
+        case=working,
+        by=engineer,
+        **_consent(consent_at=timezone.now(), expected_end_at=timezone.now() + dt.timedelta(days=2)),
+    )
     response = _post(api, "engineer", working, "suspension-requests", _consent())
     assert response.status_code == 409
     assert response.json()["code"] == "conflict"
@@ -168,7 +177,11 @@ def test_only_engineers_and_managers_ask_to_suspend(api, working, persona):
 
 @pytest.fixture
 def pending(working, engineer):
-    return services.request_suspension(case=working, by=engineer, **_consent(consent_at=timezone.now()))
+    return services.request_suspension(
+        case=working,
+        by=engineer,
+        **_consent(consent_at=timezone.now(), expected_end_at=timezone.now() + dt.timedelta(days=2)),
+    )
 
 
 def _decide(api, persona, case, request, decision, **headers):

@@ -7,6 +7,7 @@ for something that does not exist.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -212,7 +213,7 @@ PROBES = [
         "post",
         "/api/v1/cases/{case_b_working.number}/suspension-requests/",
         expect(422, 404, engineer=201, manager=201),
-        body=CONSENT | {"consent_at": "{consented_at}"},
+        body=CONSENT | {"consent_at": "{consented_at}", "expected_end_at": "{expected_end_at}"},
     ),
     # Duty managers and above decide.
     Probe(
@@ -268,7 +269,11 @@ class World:
     @cached_property
     def suspension_b(self):
         return services.request_suspension(
-            case=self.case_b_pending, by=self._engineer, consent_at=timezone.now(), **CONSENT
+            case=self.case_b_pending,
+            by=self._engineer,
+            consent_at=timezone.now(),
+            expected_end_at=timezone.now() + dt.timedelta(days=2),
+            **CONSENT,
         )
 
     @cached_property
@@ -295,6 +300,10 @@ class World:
     @property
     def consented_at(self) -> str:
         return timezone.now().isoformat()
+
+    @property
+    def expected_end_at(self) -> str:
+        return (timezone.now() + dt.timedelta(days=2)).isoformat()
 
     def __getitem__(self, name: str):
         # str.format_map(world): only the names a probe mentions are made.

@@ -138,6 +138,7 @@ def _request_suspension(case, engineer):
         consent_by="王主任",
         consent_channel=SuspensionRequest.ConsentChannel.PHONE,
         consent_at=timezone.now(),
+        expected_end_at=timezone.now() + dt.timedelta(days=2),
     )
 
 

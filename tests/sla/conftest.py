@@ -110,7 +110,14 @@ def fault(open_case, customer_a, equipment_a):
     return make
 
 
-def suspend(case, *, engineer, duty_manager, reason: str = "客户机房停电检修，等待恢复供电") -> SuspensionRequest:
+def suspend(
+    case,
+    *,
+    engineer,
+    duty_manager,
+    reason: str = "客户机房停电检修，等待恢复供电",
+    expected_end_at: dt.datetime | None = None,
+) -> SuspensionRequest:
     """Ask for a suspension with the customer's consent and have the duty manager approve it."""
     request = services.request_suspension(
         case=case,
@@ -119,5 +126,6 @@ def suspend(case, *, engineer, duty_manager, reason: str = "客户机房停电�
         consent_by="王主任",
         consent_channel=SuspensionRequest.ConsentChannel.PHONE,
         consent_at=timezone.now(),
+        expected_end_at=expected_end_at or timezone.now() + dt.timedelta(days=1),
     )
     return services.decide_suspension(request=request, by=duty_manager, approve=True, note="同意")

@@ -105,7 +105,7 @@ A_OFFICE_HOURS = {
         pytest.param(Coverage.H5X24, False, "5x24", A_WORKING_DAYS, id="5x24-contract"),
         pytest.param(Coverage.H5X8, False, "5x8", A_OFFICE_HOURS, id="5x8-contract"),
         pytest.param(Coverage.H5X8, True, "7x24", A_ROUND_THE_CLOCK, id="5x8-contract-critical-round-the-clock"),
-        pytest.param(None, False, "5x8", A_OFFICE_HOURS, id="no-contract"),
+        pytest.param(None, False, "7x24", A_ROUND_THE_CLOCK, id="no-contract-a-b-round-the-clock"),
     ],
 )
 def test_contract_coverage_narrows_the_calendar_of_an_a_fault(

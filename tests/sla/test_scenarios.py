@@ -143,6 +143,7 @@ def test_suspension_spanning_national_day_moves_due_times_by_the_paused_business
         consent_by="信息科王主任",
         consent_channel=SuspensionRequest.ConsentChannel.PHONE,
         consent_at=local(2026, 9, 30, 10, 50),
+        expected_end_at=local(2026, 10, 8, 9, 0),
     )
     assert dues(case)[ClockKind.REPLY] == local(2026, 9, 30, 16, 30), "a request alone pauses nothing"
     traveller.move_to(local(2026, 9, 30, 11, 0))
@@ -211,6 +212,7 @@ def test_a_rejected_suspension_pauses_nothing(travel, staff, contract_for, fault
         consent_by="王主任",
         consent_channel=SuspensionRequest.ConsentChannel.EMAIL,
         consent_at=local(2026, 6, 8, 10, 0),
+        expected_end_at=local(2026, 6, 9, 10, 0),
     )
     traveller.move_to(local(2026, 6, 8, 10, 5))
 
@@ -331,12 +333,12 @@ def test_severity_raised_before_sign_off_makes_the_sign_off_late(travel, staff, 
 
     services.change_severity(case=case, by=engineer, severity=Severity.B, reason="影响营业厅收银")
 
-    # B's 10 minutes from 10:00 (on 5×8, the customer's hours) have passed.
+    # B's 10 minutes from 10:00 have passed (on 7×24: without a contract, B is served round the clock).
     sign_off = only(case, ClockKind.SIGN_OFF)
     assert (sign_off.due_at, sign_off.breached_at, sign_off.calendar.code) == (
         local(2026, 6, 8, 10, 10),
         local(2026, 6, 8, 10, 10),
-        "5x8",
+        "7x24",
     )
     assert "Sign-off (签收): due 2026-06-08 11:00 → 2026-06-08 10:10" in case.events.get(kind=EventKind.CLOCK).text
 

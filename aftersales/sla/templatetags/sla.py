@@ -1,7 +1,9 @@
 from django import template
+from django.utils import timezone
 from django.utils.html import format_html
 
-from aftersales.sla.display import due_in_words
+from aftersales.sla.display import case_due, due_in_words
+from aftersales.sla.suspensions import current_suspension
 
 register = template.Library()
 
@@ -13,3 +15,25 @@ def due_pill(due_at):
     if not words:
         return "—"
     return format_html('<span class="pill pill-{}" title="{}">{}</span>', colour, due_at.isoformat(), words)
+
+
+@register.filter
+def case_due_pill(case):
+    """A case's next deadline as a pill; a suspended case's says "paused" with the time left."""
+    words, colour, due_at = case_due(case)
+    if not words:
+        return "—"
+    if due_at is None:
+        return format_html('<span class="pill pill-{}" data-state="paused">{}</span>', colour, words)
+    return format_html('<span class="pill pill-{}" title="{}">{}</span>', colour, due_at.isoformat(), words)
+
+
+@register.simple_tag
+def suspension_of(case):
+    """The approved request a suspended case is under (with its expected end), else None."""
+    return current_suspension(case)
+
+
+@register.filter
+def has_passed(moment) -> bool:
+    return moment is not None and moment <= timezone.now()
