@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -13,6 +12,7 @@ from aftersales.accounts.middleware import LANGUAGE_COOKIE
 from aftersales.api.models import ApiToken
 from aftersales.api.tokens import create_token, revoke_token
 from aftersales.core.errors import DomainError
+from aftersales.core.redirects import safe_next_url
 
 
 @login_required
@@ -27,10 +27,7 @@ def set_language(request):
     """Switch the interface language; stored on the user (and in a cookie for the login page)."""
     language = request.POST.get("language", "")
     supported = {code for code, _name in settings.LANGUAGES}
-    next_url = request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        next_url = "/"
-    response = HttpResponseRedirect(next_url)
+    response = HttpResponseRedirect(safe_next_url(request, "/"))
     if language in supported:
         if request.user.is_authenticated:
             request.user.language = language

@@ -25,6 +25,7 @@ from aftersales.cases.queries import get_visible_case, visible_cases, visible_ev
 from aftersales.core.errors import DomainError, NotAllowed
 from aftersales.core.forms import apply_domain_error
 from aftersales.core.pagination import CappedPaginator
+from aftersales.core.redirects import safe_next_url
 from aftersales.customers.models import Contact
 from aftersales.portal import services
 from aftersales.portal.forms import ConfirmForm, PortalCaseForm, RegisterForm, RejectForm, ReplyForm
@@ -224,7 +225,7 @@ def invite(request, pk):
         messages.error(request, str(error.message))
     else:
         messages.success(request, _("Invitation sent to %(email)s.") % {"email": contact.email})
-    return redirect(request.POST.get("next") or reverse("portal:access"))
+    return redirect(safe_next_url(request, "portal:access"))
 
 
 @staff_page
