@@ -2,8 +2,10 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import PasswordChangeView
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -34,6 +36,19 @@ def set_language(request):
             request.user.save(update_fields=["language"])
         response.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, samesite="Lax")
     return response
+
+
+class PasswordChange(PasswordChangeView):
+    """Change one's own password: the old one first, the new one checked by the password
+    policy (AUTH_PASSWORD_VALIDATORS: length, common passwords, likeness to the account,
+    digits only)."""
+
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("home")
+
+    def form_valid(self, form):
+        messages.success(self.request, _("Your password was changed."))
+        return super().form_valid(form)
 
 
 # --- API tokens: each person manages their own ---------------------------------------------
