@@ -31,6 +31,10 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# Key of the secrets stored in the database (aftersales/core/secretbox.py); empty: derived
+# from SECRET_KEY. Set it before rotating SECRET_KEY; old keys stay readable in SECRETS_KEY_OLD.
+SECRETS_KEY = env_str("SECRETS_KEY")
+SECRETS_KEY_OLD = env_list("SECRETS_KEY_OLD")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
