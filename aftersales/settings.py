@@ -210,6 +210,10 @@ ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# Portal self-registration (rates as for the API: 10/hour, 3/day, or off).
+PORTAL_REGISTER_RATE_PER_ADDRESS = env_str("PORTAL_REGISTER_RATE_PER_ADDRESS", "10/hour")
+PORTAL_REGISTER_RATE_PER_EMAIL = env_str("PORTAL_REGISTER_RATE_PER_EMAIL", "3/day")
+
 # --- Security (docs/security.md) ---------------------------------------------------------------
 BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
 SESSION_COOKIE_HTTPONLY = True

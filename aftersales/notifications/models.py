@@ -44,6 +44,7 @@ class Notification(models.Model):
         ESCALATION = "escalation", _("Escalation")
         SUSPENSION_REQUEST = "suspension_request", _("Suspension awaiting approval")
         ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement to the customer")
+        PORTAL_REGISTRATION = "portal_registration", _("Answer to a portal registration")
 
     kind = models.CharField(_("kind"), max_length=40, choices=Kind.choices)
     recipient = models.ForeignKey(
