@@ -107,7 +107,9 @@ AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
 # Each entry locks on its own: an account after N failures from anywhere, an address after N
 # failures on any accounts.
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# A successful log-in forgets that account's failures from that address only (see LockoutHandler).
 AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "aftersales.accounts.lockout.LockoutHandler"
 AXES_LOCKOUT_CALLABLE = "aftersales.accounts.lockout.lockout_response"
 # The same client address as the API's rate limits (API_TRUSTED_PROXIES).
 AXES_CLIENT_IP_CALLABLE = "aftersales.api.throttling.client_address"

@@ -9,6 +9,9 @@ with `manage.py axes_reset`. docs/security.md.
 from __future__ import annotations
 
 from axes.backends import AxesStandaloneBackend
+from axes.handlers.database import AxesDatabaseHandler
+from axes.helpers import get_client_username
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -26,6 +29,21 @@ class LockoutBackend(AxesStandaloneBackend):
         if request is None:
             return None
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+class LockoutHandler(AxesDatabaseHandler):
+    """django-axes' database handler, except what a successful log-in forgets.
+
+    Axes would forget every failure of the account *and* every failure from the address, so a
+    guesser could wipe the count against someone else's account by logging into their own
+    from the same address in between. Here a successful log-in forgets only the failures of
+    that account from that address: the person's own typing errors.
+    """
+
+    def reset_user_attempts(self, request, credentials=None) -> int:
+        username = get_client_username(request, credentials)
+        count, _deleted = AccessAttempt.objects.filter(username=username, ip_address=request.axes_ip_address).delete()
+        return count
 
 
 def attempted_username(request, credentials: dict | None) -> str:

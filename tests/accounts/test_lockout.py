@@ -154,3 +154,19 @@ def test_force_login_and_api_tokens_are_not_counted(client, agent, limit):
     client.force_login(agent)
 
     assert client.get("/account/tokens/").status_code == 200
+
+
+def test_logging_into_one_s_own_account_does_not_wipe_failures_against_another(client, agent, contact_b, limit):
+    """A guesser with an account of their own cannot reset the count between guesses."""
+    _fail(client, "staff", agent.username, limit - 1, address="10.0.0.9")
+    assert _post(Client(), "portal", contact_b.username, PASSWORD, "10.0.0.9").status_code == 302
+    _fail(client, "staff", agent.username, 1, address="10.0.0.9")
+
+    assert _post(Client(), "staff", agent.username, PASSWORD, "10.2.2.2").status_code == 429, "the account"
+    assert _post(Client(), "portal", contact_b.username, PASSWORD, "10.0.0.9").status_code == 429, "the address"
+
+
+def test_a_successful_log_in_forgets_the_person_s_own_typing_errors(client, agent, limit):
+    for _round in range(3):
+        _fail(client, "staff", agent.username, limit - 1)
+        assert _post(Client(), "staff", agent.username, PASSWORD).status_code == 302
