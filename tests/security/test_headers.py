@@ -133,3 +133,5 @@ def test_answers_over_tls_carry_hsts_and_a_secure_session_cookie(client, agent, 
     assert response.status_code == 302
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
     assert response.cookies["sessionid"]["secure"]
+    language = client.post("/language/", {"language": "en"}, HTTP_X_FORWARDED_PROTO="https", secure=True)
+    assert language.cookies["aftersales_language"]["secure"]
