@@ -6,6 +6,7 @@ Simplified Chinese, Asia/Shanghai.
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from pathlib import Path
 
@@ -30,6 +31,10 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# Key of the secrets stored in the database (aftersales/core/secretbox.py); empty: derived
+# from SECRET_KEY. Set it before rotating SECRET_KEY; old keys stay readable in SECRETS_KEY_OLD.
+SECRETS_KEY = env_str("SECRETS_KEY")
+SECRETS_KEY_OLD = env_list("SECRETS_KEY_OLD")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -50,6 +55,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     "aftersales.core",
     "aftersales.accounts",
     "aftersales.customers",
@@ -77,6 +83,9 @@ MIDDLEWARE = [
     "aftersales.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "aftersales.core.middleware.ContentSecurityPolicyMiddleware",
+    # Last, so that its lock-out page is rendered in the language chosen above.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "aftersales.urls"
@@ -85,6 +94,33 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# --- Log-in: lock-out after repeated failures (django-axes), password policy ------------------
+# The lock-out backend comes first: a locked account or address is refused before any password
+# is checked. Staff, portal and admin log-in forms all pass through it.
+AUTHENTICATION_BACKENDS = [
+    "aftersales.accounts.lockout.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+# Each entry locks on its own: an account after N failures from anywhere, an address after N
+# failures on any accounts.
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# A successful log-in forgets that account's failures from that address only (see LockoutHandler).
+AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "aftersales.accounts.lockout.LockoutHandler"
+AXES_LOCKOUT_CALLABLE = "aftersales.accounts.lockout.lockout_response"
+# The same client address as the API's rate limits (API_TRUSTED_PROXIES).
+AXES_CLIENT_IP_CALLABLE = "aftersales.api.throttling.client_address"
+AXES_USERNAME_CALLABLE = "aftersales.accounts.lockout.attempted_username"
+AXES_VERBOSE = False
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
 
 # Widget templates (cases/widgets/...) live with the other templates; the default form
 # renderer would look only in Django's own widget directory.
@@ -176,15 +212,42 @@ ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
-# --- Security ---------------------------------------------------------------------------
+# Portal self-registration (rates as for the API: 10/hour, 3/day, or off).
+PORTAL_REGISTER_RATE_PER_ADDRESS = env_str("PORTAL_REGISTER_RATE_PER_ADDRESS", "10/hour")
+PORTAL_REGISTER_RATE_PER_EMAIL = env_str("PORTAL_REGISTER_RATE_PER_EMAIL", "3/day")
+
+# --- Security (docs/security.md) ---------------------------------------------------------------
+BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+# Behind TLS, cookies are secure unless SECURE_COOKIES=0 says otherwise.
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", BEHIND_TLS_PROXY)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
-if env_bool("BEHIND_TLS_PROXY", False):
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+    SECURE_HSTS_PRELOAD = False
+# Content-Security-Policy of every answer (aftersales/core/middleware.py): scripts only from
+# our own static files, never inline. Styles may be inline: the admin and Swagger UI ship
+# <style> blocks and style attributes, and a style cannot run script.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "aftersales@localhost")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -10,6 +11,19 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from aftersales.core.secretbox import open_sealed, seal
+
+PASSWORD_VARIABLE = re.compile(r"INBOX_[A-Z0-9_]+")
+
+
+def validate_password_variable(name: str) -> None:
+    if name and not PASSWORD_VARIABLE.fullmatch(name):
+        raise ValidationError(
+            _("The variable's name must start with INBOX_ (capital letters, digits and _ only)."),
+            code="password_variable",
+        )
+
 
 # The account that opens cases and adds replies from e-mail (created by migration 0002).
 MAIL_INTAKE_USERNAME = "mail-intake"
@@ -33,16 +47,13 @@ class Mailbox(models.Model):
     port = models.PositiveIntegerField(_("port"), null=True, blank=True, help_text=_("Empty: 993 with TLS, else 143."))
     security = models.CharField(_("security"), max_length=10, choices=Security.choices, default=Security.TLS)
     username = models.CharField(_("user name"), max_length=200, blank=True)
-    password = models.CharField(
-        _("password"),
-        max_length=200,
-        blank=True,
-        help_text=_("Leave empty when the password comes from the environment."),
-    )
+    # Encrypted (aftersales/core/secretbox.py); read and written through `password`.
+    password_sealed = models.TextField(_("password (encrypted)"), blank=True, editable=False)
     password_env = models.CharField(
         _("password variable"),
         max_length=100,
         blank=True,
+        validators=[validate_password_variable],
         help_text=_("Name of the environment variable holding the password, e.g. INBOX_SUPPORT_PASSWORD."),
     )
     folder = models.CharField(_("folder"), max_length=200, default="INBOX")
@@ -68,8 +79,23 @@ class Mailbox(models.Model):
         if self.kind == self.Kind.MAILDIR and not self.path:
             raise ValidationError({"path": _("A Maildir mailbox needs the folder's path.")})
 
+    @property
+    def password(self) -> str:
+        """The IMAP password in clear, for the fetch only; stored encrypted."""
+        return open_sealed(self.password_sealed)
+
+    @password.setter
+    def password(self, plain: str) -> None:
+        self.password_sealed = seal(plain or "")
+
+    @property
+    def has_password(self) -> bool:
+        return bool(self.password_sealed)
+
     def get_password(self) -> str:
         if self.password_env:
+            # Only INBOX_* variables: a mailbox must not send the site's other secrets to a server.
+            validate_password_variable(self.password_env)
             return os.environ.get(self.password_env, "")
         return self.password
 

@@ -123,6 +123,10 @@ def guard(row: Notification) -> str:
     elif row.recipient_id is not None:
         if not row.recipient.is_active or not row.recipient.is_staff_member:
             return "the recipient is not an active staff member"
+    elif row.kind == Notification.Kind.PORTAL_REGISTRATION:
+        # The answer to whoever registered in the portal: to the address they gave, about nothing else.
+        if row.channel != Channel.EMAIL or not row.address or row.case_id is not None:
+            return "a registration answer goes by e-mail to the address given, about no case"
     elif row.channel not in (Channel.DINGTALK, Channel.WECOM, Channel.FEISHU):
         return "no recipient"
     return ""

@@ -46,6 +46,7 @@ class Notification(models.Model):
         SUSPENSION_END = "suspension_end", _("Expected end of a suspension passed")
         HOLIDAYS_MISSING = "holidays_missing", _("Public holidays of a year not entered")
         ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement to the customer")
+        PORTAL_REGISTRATION = "portal_registration", _("Answer to a portal registration")
 
     kind = models.CharField(_("kind"), max_length=40, choices=Kind.choices)
     recipient = models.ForeignKey(

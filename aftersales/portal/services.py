@@ -4,6 +4,7 @@ module adds portal access (invitations, self-registration) and urgent call-back 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from enum import StrEnum
 
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -25,6 +26,9 @@ from aftersales.cases.models import Case, Channel, Kind, Severity
 from aftersales.core.errors import Conflict, DomainError, NotAllowed
 from aftersales.customers.models import Contact, Customer
 from aftersales.customers.phones import InvalidPhone, normalise_phone
+from aftersales.notifications.models import Channel as NotificationChannel
+from aftersales.notifications.models import Notification
+from aftersales.notifications.services import wake_worker
 from aftersales.portal.models import CallbackRequest, Registration
 
 # Who may give a customer's contact access to the portal.
@@ -199,25 +203,41 @@ def customer_for_email(email: str) -> Customer | None:
     return matches[0] if len(matches) == 1 else None
 
 
+class RegistrationAnswer(StrEnum):
+    """What the e-mail to someone who registered says; the page says the same to everyone."""
+
+    RECEIVED = "received"
+    UNKNOWN_DOMAIN = "unknown_domain"
+    ALREADY = "already"  # access given, or a request is being checked
+
+
 @transaction.atomic
-def register(*, name: str, email: str, phone: str = "", position: str = "") -> Registration | None:
-    """A self-registration. Only e-mail domains known for a customer are accepted (PortalError
-    otherwise, nothing stored). Asking twice, or with an address that already has access,
-    stores nothing new and returns None: the answer does not tell who has an account."""
+def register(*, name: str, email: str, phone: str = "", position: str = "", language: str = "") -> Registration | None:
+    """A self-registration. The caller learns nothing from the result that a stranger could
+    use: the portal shows the same page whatever happened, and only the e-mail to the address
+    given (queued in the outbox) says which it was — request received, domain not known (call
+    the hotline), or access already given or being checked.
+
+    A request is stored only for an e-mail domain known for a customer and an address without
+    access or pending request; otherwise None."""
     email = (email or "").strip().lower()
     customer = customer_for_email(email)
+    registration = None
     if customer is None:
-        raise PortalError(
-            _("This e-mail domain is not known for any customer. Please call the hotline %(hotline)s.")
-            % {"hotline": settings.HOTLINE_NUMBER},
-            fields={"email": [_("Use your work e-mail address, or call the hotline.")]},
-        )
-    already = (
+        outcome = RegistrationAnswer.UNKNOWN_DOMAIN
+    elif (
         User.objects.filter(email__iexact=email).exists()
         or Registration.objects.filter(email__iexact=email, status=Registration.Status.PENDING).exists()
-    )
-    if already:
-        return None
+    ):
+        outcome = RegistrationAnswer.ALREADY
+    else:
+        registration = _store_registration(customer, name=name, email=email, phone=phone, position=position)
+        outcome = RegistrationAnswer.RECEIVED
+    queue_registration_answer(email=email, name=(name or "").strip(), outcome=outcome, language=language)
+    return registration
+
+
+def _store_registration(customer: Customer, *, name: str, email: str, phone: str, position: str) -> Registration:
     registration = Registration(
         customer=customer, name=(name or "").strip(), email=email, phone=(phone or "").strip(), position=position
     )
@@ -229,6 +249,32 @@ def register(*, name: str, email: str, phone: str = "", position: str = "") -> R
         phone=_normalised(registration.phone),
         position=registration.position.strip(),
     )
+
+
+def queue_registration_answer(*, email: str, name: str, outcome: str, language: str = "") -> Notification:
+    """The e-mail answering a registration, rendered now in the registrant's language and
+    written to the outbox in the caller's transaction (the worker sends it)."""
+    language = language or settings.LANGUAGE_CODE
+    context = {
+        "name": name,
+        "outcome": outcome,
+        "hotline": settings.HOTLINE_NUMBER,
+        "login_url": settings.SITE_URL.rstrip("/") + reverse("portal:login"),
+    }
+    with translation.override(language):
+        subject = " ".join(render_to_string("portal/emails/registration-subject.txt", context).split())
+        body = render_to_string("portal/emails/registration-body.txt", context).strip() + "\n"
+    row = Notification.objects.create(
+        kind=Notification.Kind.PORTAL_REGISTRATION,
+        channel=NotificationChannel.EMAIL,
+        address=email,
+        language=language,
+        subject=subject[:200],
+        body_text=body,
+        payload={"outcome": outcome},
+    )
+    wake_worker()
+    return row
 
 
 def _normalised(phone: str) -> str:

@@ -15,7 +15,10 @@ urlpatterns = [
     path(
         "password/<uidb64>/<token>/",
         auth_views.PasswordResetConfirmView.as_view(
-            template_name="portal/set_password.html", post_reset_login=True, success_url=reverse_lazy("portal:home")
+            template_name="portal/set_password.html",
+            post_reset_login=True,
+            post_reset_login_backend="django.contrib.auth.backends.ModelBackend",
+            success_url=reverse_lazy("portal:home"),
         ),
         name="set_password",
     ),

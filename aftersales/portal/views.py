@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import wraps
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -19,12 +20,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from aftersales.api.throttling import address_budget, client_address, parse_rate, retry_message, spend
 from aftersales.cases import services as case_services
 from aftersales.cases.models import FINISHED_STATUSES, OPEN_STATUSES, Severity, Status
 from aftersales.cases.queries import get_visible_case, visible_cases, visible_events
 from aftersales.core.errors import DomainError, NotAllowed
 from aftersales.core.forms import apply_domain_error
 from aftersales.core.pagination import CappedPaginator
+from aftersales.core.redirects import safe_next_url
 from aftersales.customers.models import Contact
 from aftersales.portal import services
 from aftersales.portal.forms import ConfirmForm, PortalCaseForm, RegisterForm, RejectForm, ReplyForm
@@ -181,18 +184,36 @@ def case_reject(request, number):
 
 
 def register(request):
-    """Self-registration: known e-mail domains only; staff approve before any access."""
+    """Self-registration: the same answer for every address (the e-mail tells the rest), so
+    the page reveals neither which domains are customers' nor who has an account; rate-limited
+    per client address and per e-mail address."""
     if request.user.is_authenticated and request.user.is_staff_member:
         return redirect("case_list")
     form = RegisterForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.register(**form.cleaned_data)
-        except DomainError as error:
-            apply_domain_error(form, error)
-        else:
-            return render(request, "portal/registered.html")
+    if request.method == "POST":
+        wait = _registration_wait(request, "address", address_budget(client_address(request)))
+        if wait is not None:
+            form.add_error(None, retry_message(wait))
+            response = render(request, "portal/register.html", {"form": form}, status=429)
+            response["Retry-After"] = str(wait)
+            return response
+        if form.is_valid():
+            email = form.cleaned_data["email"].strip().lower()
+            # Past the per-address budget the page still says the same; no more mail goes out.
+            if _registration_wait(request, "email", f"email:{email}") is None:
+                try:
+                    services.register(**form.cleaned_data, language=request.LANGUAGE_CODE)
+                except DomainError as error:
+                    apply_domain_error(form, error)
+            if not form.errors:
+                return render(request, "portal/registered.html")
     return render(request, "portal/register.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _registration_wait(request, kind: str, budget: str) -> int | None:
+    setting = f"PORTAL_REGISTER_RATE_PER_{kind.upper()}"
+    rate = parse_rate(getattr(settings, setting), setting=setting)
+    return None if rate is None else spend(f"register:{budget}", rate)
 
 
 # --- the desk's side --------------------------------------------------------------------------
@@ -224,7 +245,7 @@ def invite(request, pk):
         messages.error(request, str(error.message))
     else:
         messages.success(request, _("Invitation sent to %(email)s.") % {"email": contact.email})
-    return redirect(request.POST.get("next") or reverse("portal:access"))
+    return redirect(safe_next_url(request, "portal:access"))
 
 
 @staff_page

@@ -53,14 +53,14 @@ def _unseen(dovecot, user, folder="INBOX") -> int:
 
 @pytest.fixture
 def imap_mailbox(dovecot, imap_user, monkeypatch):
-    monkeypatch.setenv("TEST_IMAP_PASSWORD", PASSWORD)
+    monkeypatch.setenv("INBOX_TEST_PASSWORD", PASSWORD)
     return Mailbox.objects.create(
         name=f"support ({imap_user})",
         host="127.0.0.1",
         port=dovecot.port,
         security=Mailbox.Security.NONE,
         username=imap_user,
-        password_env="TEST_IMAP_PASSWORD",
+        password_env="INBOX_TEST_PASSWORD",
     )
 
 

@@ -123,8 +123,8 @@ def test_registration_with_an_unknown_domain_stores_nothing(client, customer_a):
 
     for email in ("someone@gmail.com", "x@a.cn", "x@evil-hospital-a.cn"):
         response = client.post(reverse("portal:register"), {"name": "某人", "email": email})
-        assert response.status_code == 400
-        assert 'data-field-error="email"' in response.content.decode()
+        # The same page as for a known domain (tests/security/test_registration.py); the e-mail says why.
+        assert response.status_code == 200 and 'data-testid="registered"' in response.content.decode()
     assert not Registration.objects.exists()
 
 
