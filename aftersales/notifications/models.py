@@ -44,6 +44,7 @@ class Notification(models.Model):
         ESCALATION = "escalation", _("Escalation")
         SUSPENSION_REQUEST = "suspension_request", _("Suspension awaiting approval")
         ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement to the customer")
+        MAIL_ON_CLOSED_CASE = "mail_on_closed_case", _("Customer e-mail about a finished case")
 
     kind = models.CharField(_("kind"), max_length=40, choices=Kind.choices)
     recipient = models.ForeignKey(

@@ -31,7 +31,8 @@ def _mail_settings(settings):
 
 @pytest.fixture
 def mail_world(db, agent, customer_a, customer_b):
-    """Customers A and B, their contacts, and cases CS202611-000001 (A) and -000002 (B)."""
+    """Customers A and B, their contacts, and cases CS202611-000001 (A, copied to 王芳) and
+    -000002 (B)."""
     customer_a.email_domains = "hospital-a.cn"
     customer_a.save()
     zhang = ContactFactory(customer=customer_a, name="张伟", email="zhang.wei@hospital-a.cn")
@@ -59,6 +60,8 @@ def mail_world(db, agent, customer_a, customer_b):
     case_a = case(customer_a, zhang, "交换机无法呼出")
     case_b = case(customer_b, li, "柜员终端蓝屏")
     assert (case_a.number, case_b.number) == ("CS202611-000001", "CS202611-000002")
+    # 王芳 follows case A in the portal, so she may write to it; other colleagues may not.
+    services.set_copies(case=case_a, by=agent, contacts=[wang])
     return SimpleNamespace(
         A=customer_a, B=customer_b, case_A=case_a, case_B=case_b, zhang=zhang, wang=wang, li=li, agent=agent
     )
