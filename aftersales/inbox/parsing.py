@@ -389,7 +389,8 @@ def _read(raw: bytes, mail_policy) -> ParsedMail:
     parsed.content_type = message.get_content_type()
     parsed.report_type = (message.get_param("report-type") or "").lower() if parsed.content_type else ""
     _read_body(message, parsed)
-    parsed.text, parsed.html = storable(parsed.text), storable(parsed.html)
+    parsed.text = storable(parsed.text.replace("\r\n", "\n"))
+    parsed.html = storable(parsed.html)
     parsed.headers = {key: storable(value) for key, value in headers.items()}
     return parsed
 

@@ -120,13 +120,14 @@ _QUOTE_STARTS = [
     for p in (
         # "-----Original Message-----", QQ Mail's "------------------ 原始邮件 ------------------"
         # (with no-break spaces, or none), Foxmail's "———— 原始邮件 ————".
-        r"^[ \t\xa0\u3000]*[-—–_=]{2,}[ \t\xa0\u3000]*"
+        # QQ Mail's text part keeps the HTML's "&nbsp;" as it is.
+        r"^([ \t\xa0\u3000]|&nbsp;)*[-—–_=]{2,}([ \t\xa0\u3000]|&nbsp;)*"
         r"(original message|original|原始邮件|原始郵件|forwarded message|转发邮件)"
-        r"[ \t\xa0\u3000]*[-—–_=]{2,}",
+        r"([ \t\xa0\u3000]|&nbsp;)*[-—–_=]{2,}",
         r"^_{10,}\s*$",
         # Gmail's "On … wrote:" / "在 … 写道：", which mail clients often wrap over two lines.
-        r"^On [^\n]{5,200}(\n[^\n]{1,200})? wrote:[ \t]*$",
-        r"^在[ \t\xa0][^\n]{5,200}(\n[^\n]{1,200})?写道[:：][ \t]*$",
+        r"^On [^\n]{5,200}(\n[^\n]{0,200})? wrote:[ \t]*$",
+        r"^在[ \t\xa0][^\n]{5,200}(\n[^\n]{0,200})?写道[:：][ \t]*$",
         r"^(from|发件人|寄件者)\s*[:：].+\n(sent|date|发送时间|日期|寄件日期)\s*[:：]",
     )
 ]

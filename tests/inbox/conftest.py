@@ -37,6 +37,8 @@ def mail_world(db, agent, customer_a, customer_b):
     customer_a.save()
     zhang = ContactFactory(customer=customer_a, name="张伟", email="zhang.wei@hospital-a.cn")
     wang = ContactFactory(customer=customer_a, name="王芳", email="Wang.Fang@hospital-a.cn")
+    # A colleague at A who neither reported nor follows case A: may not write to it.
+    ContactFactory(customer=customer_a, name="刘洋", email="liu.yang@hospital-a.cn")
     ContactFactory(customer=customer_a, name="离职员工", email="old.staff@hospital-a.cn", is_active=False)
     li = ContactFactory(customer=customer_b, name="李娜", email="li.na@bank-b.cn")
     ContactFactory(customer=customer_a, name="IT", email="it@shared-services.cn")
