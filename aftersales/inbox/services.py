@@ -265,7 +265,7 @@ def _reply_to_finished_case(case: Case, parsed: ParsedMail, *, contacts, by, not
         return Outcome.ADDED_TO_CASE, f"{via}: reopened (closed {closed_at:%Y-%m-%d})", case
     contact = next((c for c in contacts if c.customer_id == case.customer_id), None)
     follow_up = _open_case(parsed, by=by, customer=case.customer, contact=contact, notes=notes)
-    case_services.link_follow_up(case=follow_up, of=case, by=by)
+    follow_up = case_services.link_follow_up(case=follow_up, of=case, by=by)
     _notify_owner(case, parsed, follow_up=follow_up)
     return Outcome.OPENED_CASE, f"{via}, which is {case.status}: new case {follow_up.number} follows it up", follow_up
 

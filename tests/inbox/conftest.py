@@ -99,3 +99,19 @@ def imap_user(dovecot):
 
 
 _next_user = list(range(40))
+
+
+@pytest.fixture
+def imap_mailbox(dovecot, imap_user, monkeypatch):
+    from aftersales.inbox.models import Mailbox
+    from tests.inbox.dovecot import PASSWORD
+
+    monkeypatch.setenv("TEST_IMAP_PASSWORD", PASSWORD)
+    return Mailbox.objects.create(
+        name=f"support ({imap_user})",
+        host="127.0.0.1",
+        port=dovecot.port,
+        security=Mailbox.Security.NONE,
+        username=imap_user,
+        password_env="TEST_IMAP_PASSWORD",
+    )
