@@ -212,3 +212,25 @@ def test_automatic_mail_turned_into_a_case_by_the_desk_is_not_acknowledged(mail_
 
     assert not Notification.objects.filter(case=case, kind=Notification.Kind.ACKNOWLEDGEMENT).exists()
     assert timezone.now() >= case.opened_at
+
+
+@pytest.mark.parametrize(
+    ("days_later", "language", "words"),
+    [
+        (1, "zh-hans", "此邮件已将其重新打开"),
+        (1, "en", "the e-mail reopened it"),
+        (30, "zh-hans", "此邮件已开立关联的案例"),
+        (30, "en", "The e-mail opened case"),
+    ],
+)
+def test_the_owner_is_told_in_their_language(mail_world, engineer, manager, days_later, language, words):
+    from aftersales.notifications.rendering import render_request
+
+    case = _close(mail_world.case_A, engineer, manager)
+    with time_machine.travel(case.closed_at + dt.timedelta(days=days_later), tick=False):
+        ingest(raw(REPLY_TO_A))
+
+    rendered = render_request(Notification.objects.get(kind=Notification.Kind.MAIL_ON_CLOSED_CASE), language)
+
+    assert words in rendered.text and case.number in rendered.subject
+    assert "zhang.wei@hospital-a.cn" in rendered.text and "zhang.wei@hospital-a.cn" in rendered.html
