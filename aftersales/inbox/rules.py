@@ -126,7 +126,7 @@ _QUOTE_STARTS = [
         r"([ \t\xa0\u3000]|&nbsp;)*[-—–_=]{2,}",
         r"^_{10,}\s*$",
         # Gmail's "On … wrote:" / "在 … 写道：", which mail clients often wrap over two lines.
-        r"^On [^\n]{5,200}(\n[^\n]{0,200})? wrote:[ \t]*$",
+        r"^On [^\n]{5,200}(\n[^\n]{0,200})?[ \t]*wrote:[ \t]*$",
         r"^在[ \t\xa0][^\n]{5,200}(\n[^\n]{0,200})?写道[:：][ \t]*$",
         r"^(from|发件人|寄件者)\s*[:：].+\n(sent|date|发送时间|日期|寄件日期)\s*[:：]",
     )
