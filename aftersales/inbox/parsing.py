@@ -253,7 +253,13 @@ def _date(raw: str) -> dt.datetime | None:
         return None
     if parsed is None:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+    parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+    try:
+        parsed = parsed.astimezone(dt.UTC)
+    except (OverflowError, ValueError):  # "31 Dec 9999 -1200" is after the last representable time
+        return None
+    # A date no mail was sent on (a broken clock, a made-up header) is no date at all.
+    return parsed if 1970 <= parsed.year <= 2200 else None
 
 
 # --- the body ----------------------------------------------------------------------------

@@ -149,6 +149,10 @@ def _quarantine(message: InboundMessage, reason: str) -> IngestResult:
             if not fields:
                 raise  # not even the original can be stored: the database itself is failing
             logger.exception("quarantined message %s stored without its headers", message.content_hash)
+        except Exception:  # a value Python cannot even hand to the database (a date out of range)
+            if not fields:
+                raise
+            logger.exception("quarantined message %s stored without its headers", message.content_hash)
         else:
             return IngestResult(quarantined)
     raise AssertionError("unreachable")

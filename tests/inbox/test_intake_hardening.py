@@ -28,6 +28,8 @@ BAD = [
     "39_nul_in_sender_name.eml",
     "28_not_an_email.eml",
     "26_broken_boundary.eml",
+    "71_date_before_year_one.eml",
+    "72_date_in_year_9999.eml",
 ]
 GOOD_BEHIND = "03_foxmail_new_gbk_encoded_filename.eml"
 
