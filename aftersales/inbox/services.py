@@ -1,9 +1,9 @@
 """What happens to a fetched e-mail, and what the desk does with the ones left to it.
 
-`ingest` stores every message once (by Message-ID, or by content when it has none) and, in the
-same transaction, adds it to its case, opens a case, or leaves it for triage; automatic mail
-and our own mail coming back are stored and ignored. A message that cannot be read is kept in
-quarantine. The caller (the fetcher) marks the message seen on the server only after `ingest`
+`ingest` stores every message once (by its content: identity headers and body, see
+`content_hash`) and, in the same transaction, adds it to its case, opens a case, or leaves it
+for triage; automatic mail and our own mail coming back are stored and ignored. A message
+that cannot be read or handled is kept in quarantine, so it never holds up the mail behind it. The caller (the fetcher) marks the message seen on the server only after `ingest`
 has returned, i.e. after the commit.
 """
 
