@@ -37,13 +37,21 @@ def visible_cases(user) -> QuerySet[Case]:
         return Case.objects.all()
     if Role.CUSTOMER in roles:
         contact = getattr(user, "contact", None)
-        if contact is not None and contact.is_active:
-            own = Case.objects.filter(customer_id=contact.customer_id)
-            if contact.is_customer_manager:
-                return own
-            copied = Case.copied_contacts.through.objects.filter(contact_id=contact.pk).values("case_id")
-            return own.filter(Q(contact_id=contact.pk) | Q(pk__in=copied))
+        if contact is not None:
+            return cases_visible_to_contact(contact)
     return Case.objects.none()
+
+
+def cases_visible_to_contact(contact) -> QuerySet[Case]:
+    """The cases a customer's contact sees in the portal (also asked for a contact without a
+    login, e.g. the sender of an e-mail): none when the contact is inactive."""
+    if not contact.is_active:
+        return Case.objects.none()
+    own = Case.objects.filter(customer_id=contact.customer_id)
+    if contact.is_customer_manager:
+        return own
+    copied = Case.copied_contacts.through.objects.filter(contact_id=contact.pk).values("case_id")
+    return own.filter(Q(contact_id=contact.pk) | Q(pk__in=copied))
 
 
 def visible_customer_ids(user) -> QuerySet | None:

@@ -197,6 +197,7 @@ def open_case(
     excluded_cause: str = "",
     attachments: Sequence = (),
     opened_at: dt.datetime | None = None,
+    acknowledge: bool = True,
 ) -> Case:
     """Open a case for `customer`, taken by `by` (who stays responsible for feedback, R2.5).
 
@@ -243,7 +244,8 @@ def open_case(
     _store_files(case, event, checked, by, public=True)
     # Clocks from the opening time; the "severity A at opening" rule notifies executives now.
     sla.start_clocks(case, at=opened_at, new_case=True)
-    queue_acknowledgement(case)  # to the customer, with the next target time (R2.4)
+    if acknowledge:  # not for automatic mail the desk turned into a case: no mail loops
+        queue_acknowledgement(case)  # to the customer, with the next target time (R2.4)
     return case
 
 
@@ -694,6 +696,21 @@ def add_inbound_mail(*, case: Case, by, sender: str, text: str, attachments: Seq
     if left_out:
         _record(locked, by, EventKind.NOTE, text=_("Left out of the e-mail:") + "\n" + "\n".join(left_out))
     Case.objects.filter(pk=locked.pk).update(updated_at=timezone.now())
+
+
+@transaction.atomic
+def link_follow_up(*, case: Case, of: Case, by) -> Case:
+    """Mark `case` as the follow-up of the finished case `of` (a customer wrote about `of` too
+    long after it closed to reopen it): both timelines say so, for the staff."""
+    _require_worker(by)
+    locked = _lock(case)
+    if of.pk == locked.pk or of.customer_id != locked.customer_id:
+        raise CaseError(_("A case can only follow up another case of the same customer."))
+    locked.follow_up_of = of
+    locked.save(update_fields=["follow_up_of", "updated_at"])
+    _record(locked, by, EventKind.NOTE, text=_("Follow-up of case %(number)s.") % {"number": of.number})
+    _record(of, by, EventKind.NOTE, text=_("Follow-up case %(number)s was opened.") % {"number": locked.number})
+    return locked
 
 
 # --- the customer's side: copies, confirmation (R7.1) ----------------------------------------

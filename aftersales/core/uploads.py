@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
+import re
 from pathlib import PurePath
 
 from django.conf import settings
@@ -11,6 +12,8 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
+# Files Windows runs, installs, mounts or opens as a program when double-clicked: programs,
+# scripts and script hosts, shortcuts, help files and disk images (which hide the rest).
 FORBIDDEN_EXTENSIONS = frozenset(
     [
         "exe",
@@ -20,11 +23,18 @@ FORBIDDEN_EXTENSIONS = frozenset(
         "scr",
         "msi",
         "msp",
+        "mst",
         "dll",
         "cpl",
         "pif",
         "lnk",
         "reg",
+        "inf",
+        "scf",
+        "url",
+        "website",
+        "settingcontent-ms",
+        "vb",
         "vbs",
         "vbe",
         "js",
@@ -32,11 +42,43 @@ FORBIDDEN_EXTENSIONS = frozenset(
         "ws",
         "wsf",
         "wsh",
+        "wsc",
+        "sct",
         "ps1",
+        "ps1xml",
+        "ps2",
+        "ps2xml",
+        "psc1",
+        "psc2",
+        "psd1",
         "psm1",
+        "msh",
+        "msh1",
+        "msh2",
+        "mshxml",
+        "msh1xml",
+        "msh2xml",
         "hta",
+        "chm",
+        "hlp",
+        "msc",
+        "gadget",
+        "application",
+        "appref-ms",
+        "xbap",
+        "jnlp",
         "jar",
         "apk",
+        "appx",
+        "appxbundle",
+        "msix",
+        "msixbundle",
+        "iso",
+        "img",
+        "vhd",
+        "vhdx",
+        "udf",
+        "library-ms",
         "sh",
         "bin",
         "run",
@@ -48,17 +90,43 @@ _MAGIC = (b"MZ", b"\x7fELF", b"\xca\xfe\xba\xbe", b"\xcf\xfa\xed\xfe", b"#!")
 INLINE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf", "text/plain"})
 
 
+# Windows ignores trailing dots and spaces: "run.bat." and "x.exe " are run as .bat and .exe.
+_WINDOWS_IGNORED_TAIL = ". \t\r\n\u3000"
+_UNSAFE_IN_NAMES = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
+# Names that are only dots, ellipses or spaces ("..", "……") say nothing and mean "parent folder".
+_MEANINGLESS_NAME = re.compile(r"[\s.\u2026\u22ef\u3002\uff0e_-]*")
+
+
+def file_extension(name: str) -> str:
+    """The extension Windows would act on: lower case, after trailing dots and spaces."""
+    base = PurePath((name or "").replace("\\", "/")).name.rstrip(_WINDOWS_IGNORED_TAIL)
+    return base.rsplit(".", 1)[-1].lower().strip() if "." in base else ""
+
+
+def safe_filename(name: str, *, fallback: str) -> str:
+    """`name` without folders, control and reserved characters or trailing dots and spaces;
+    `fallback` when nothing meaningful is left (no name, "..", "……")."""
+    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    base = _UNSAFE_IN_NAMES.sub("_", base).strip().rstrip(_WINDOWS_IGNORED_TAIL)
+    if _MEANINGLESS_NAME.fullmatch(base):
+        return fallback
+    if len(base) > 200:
+        stem, dot, extension = base.rpartition(".")
+        base = (stem[: 190 - len(extension)] + dot + extension) if dot and len(extension) < 10 else base[:200]
+    return base
+
+
 def check_upload(upload) -> str:
     """Validate an uploaded file; return its sha256. Raises ValidationError with a clear message."""
     limit = settings.ATTACHMENT_MAX_BYTES
-    name = PurePath(upload.name or "").name
+    name = PurePath((upload.name or "").replace("\\", "/")).name
     if upload.size > limit:
         raise ValidationError(
             _("“%(name)s” is %(size)s; files may be at most %(limit)s.")
             % {"name": name, "size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
             code="too_large",
         )
-    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    extension = file_extension(name)
     if extension in FORBIDDEN_EXTENSIONS:
         raise ValidationError(
             _("“%(name)s”: program files (.%(ext)s) are not accepted.") % {"name": name, "ext": extension},

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.inbox.models import InboundMessage, Mailbox
+from aftersales.inbox.models import InboundMessage, IntakeSettings, Mailbox
 
 
 class MailboxForm(forms.ModelForm):
@@ -88,6 +88,19 @@ class InboundMessageAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(IntakeSettings)
+class IntakeSettingsAdmin(admin.ModelAdmin):
+    """One row: the reopen window for e-mail about closed cases."""
+
+    list_display = ("__str__", "reopen_window_days")
+
+    def has_add_permission(self, request):
+        return not IntakeSettings.objects.exists()
 
     def has_delete_permission(self, request, obj=None):
         return False

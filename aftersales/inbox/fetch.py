@@ -60,10 +60,17 @@ def fetch_imap(mailbox: Mailbox, *, limit: int) -> Counter:
         _check(connection.select(_quote(mailbox.folder)), f"select {mailbox.folder}")
         uids = _check(connection.uid("SEARCH", None, "UNSEEN"), "search")[0].split()
         for uid in uids[:limit]:
-            data = _check(connection.uid("FETCH", uid, "(BODY.PEEK[])"), f"fetch {uid!r}")
+            try:
+                data = _check(connection.uid("FETCH", uid, "(BODY.PEEK[])"), f"fetch {uid!r}")
+            except FetchError as error:  # the server cannot give us this one: the next ones still
+                logger.warning("mailbox %s: %s", mailbox, error)
+                counts["unreadable"] += 1
+                continue
             raw = next((item[1] for item in data if isinstance(item, tuple)), None)
             if raw is None:
                 continue  # expunged meanwhile
+            # A bad message is stored in quarantine, never raised: only a failing database
+            # stops the run here, and then the message stays unseen.
             result = ingest(raw, mailbox=mailbox)  # committed here
             counts[result.outcome] += 1
             _check(connection.uid("STORE", uid, "+FLAGS", "(\\Seen)"), f"mark {uid!r} seen")
@@ -115,7 +122,13 @@ def fetch_maildir(mailbox: Mailbox, *, limit: int) -> Counter:
     if not (path / "new").is_dir() or not (path / "cur").is_dir():
         raise FetchError(f"{path} is not a Maildir folder (no new/ and cur/)")
     for file in unseen_maildir_files(path)[:limit]:
-        result = ingest(file.read_bytes(), mailbox=mailbox)  # committed here
+        try:
+            raw = file.read_bytes()
+        except OSError as error:  # unreadable or gone meanwhile: the next files still
+            logger.warning("mailbox %s: %s", mailbox, error)
+            counts["unreadable"] += 1
+            continue
+        result = ingest(raw, mailbox=mailbox)  # committed here
         counts[result.outcome] += 1
         mark_maildir_seen(file)
     return counts

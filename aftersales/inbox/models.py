@@ -8,7 +8,6 @@ import re
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -114,12 +113,14 @@ class Outcome(models.TextChoices):
 
 
 class InboundMessage(models.Model):
-    """One fetched e-mail, stored as received. Stored once: by Message-ID, or by content."""
+    """One fetched e-mail, stored as received. Stored once per content (see `content_hash`)."""
 
     mailbox = models.ForeignKey(
         Mailbox, on_delete=models.PROTECT, null=True, blank=True, related_name="messages", verbose_name=_("mailbox")
     )
     message_id = models.CharField(_("Message-ID"), max_length=500, blank=True, db_index=True)
+    # What makes two fetched copies one message: the Message-ID *and* the content, without the
+    # trace headers each delivery adds (services.content_hash).
     content_hash = models.CharField(_("content hash"), max_length=64)
     raw = models.BinaryField(_("original message"))
     size = models.PositiveIntegerField(_("size"), default=0)
@@ -151,14 +152,38 @@ class InboundMessage(models.Model):
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["outcome", "-created_at"], name="inbound_outcome_idx")]
         constraints = [
-            # The same message fetched twice (from one mailbox or two) is stored once.
-            models.UniqueConstraint(
-                fields=["message_id"], condition=~Q(message_id=""), name="inbound_unique_message_id"
-            ),
-            models.UniqueConstraint(
-                fields=["content_hash"], condition=Q(message_id=""), name="inbound_unique_content_without_id"
-            ),
+            # The same message fetched twice (from one mailbox or two) is stored once; another
+            # message that reuses a Message-ID (scanners send "<1@localhost>") is another row.
+            models.UniqueConstraint(fields=["content_hash"], name="inbound_unique_content"),
         ]
 
     def __str__(self) -> str:
         return self.subject or self.message_id or f"#{self.pk}"
+
+
+class IntakeSettings(models.Model):
+    """The e-mail intake's settings an administrator changes in the admin (one row)."""
+
+    reopen_window_days = models.PositiveIntegerField(
+        _("reopen window (days)"),
+        default=14,
+        help_text=_(
+            "A customer's e-mail about a case closed at most this many days ago reopens it; "
+            "about one closed longer ago, it opens a new case linked to the old one."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("e-mail intake settings")
+        verbose_name_plural = _("e-mail intake settings")
+
+    def __str__(self) -> str:
+        return str(_("E-mail intake settings"))
+
+    def save(self, *args, **kwargs) -> None:
+        self.pk = 1  # one row
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def current(cls) -> IntakeSettings:
+        return cls.objects.get_or_create(pk=1)[0]

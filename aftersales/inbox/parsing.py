@@ -12,17 +12,21 @@ best-effort basis and what could not be read is listed in `problems`.
 
 from __future__ import annotations
 
+import binascii
 import datetime as dt
 import email
+import email.parser
+import hashlib
 import html
 import re
 from dataclasses import dataclass, field
 from email import errors, policy
-from email.header import decode_header
 from email.message import Message
 from email.utils import getaddresses, parsedate_to_datetime
 
 import nh3
+
+from aftersales.core.uploads import safe_filename
 
 # A label → the codec that decodes everything mail labelled so actually contains.
 CHARSET_SUPERSETS = {
@@ -34,6 +38,7 @@ CHARSET_SUPERSETS = {
     "euc-cn": "gb18030",
     "big5": "cp950",
     "x-big5": "cp950",
+    "cp950": "cp950",
     "big5-hkscs": "big5hkscs",
     "us-ascii": "utf-8",
     "ascii": "utf-8",
@@ -44,6 +49,9 @@ CHARSET_SUPERSETS = {
 }
 # Tried in this order when the label is missing or wrong.
 FALLBACK_CHARSETS = ("utf-8", "gb18030", "cp950")
+# Tried right after a label of the family, before the fallbacks: Hong Kong mail labelled Big5
+# carries HKSCS characters that CP950 lacks, and GB18030 would "decode" them as mojibake.
+CHARSET_FAMILY = {"cp950": ("big5hkscs",), "big5hkscs": ("cp950",)}
 
 # HTML kept from a message: no images (remote images track the reader; inline ones are
 # attachments), no styles or scripts, links that do not tell the sender who clicked.
@@ -100,7 +108,8 @@ def codec_for(label: str | None) -> str | None:
 def decode_bytes(data: bytes, label: str | None = None) -> str:
     """Decode with the (widened) declared charset, then the usual suspects, never failing."""
     tried = []
-    for codec in (codec_for(label), *FALLBACK_CHARSETS):
+    declared = codec_for(label)
+    for codec in (declared, *CHARSET_FAMILY.get(declared or "", ()), *FALLBACK_CHARSETS):
         if not codec or codec in tried:
             continue
         tried.append(codec)
@@ -125,21 +134,70 @@ def _raw_bytes(value: str) -> bytes:
     return value.encode("ascii", "surrogateescape") if isinstance(value, str) else bytes(value)
 
 
-def decode_header_value(value) -> str:
-    """An RFC 2047 header (or raw 8-bit bytes in one) as text."""
-    if value is None:
+# Characters no database column should hold: NUL (PostgreSQL refuses it in text and JSON)
+# and the other C0 controls except tab and line breaks.
+_UNSTORABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def storable(text: str) -> str:
+    """`text` as every database stores it: no NUL or control characters, no lone surrogates
+    (left by undecodable bytes), which PostgreSQL refuses and SQLite keeps."""
+    if not text:
         return ""
+    text = _UNSTORABLE.sub("", text)
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
+ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([bBqQ])\?([^?\s]*)\?=")
+
+
+def _word_bytes(encoding: str, text: str) -> bytes | None:
+    try:
+        if encoding in "bB":
+            return binascii.a2b_base64(text + "=" * (-len(text) % 4))
+        return binascii.a2b_qp(text.encode("ascii", "replace"), header=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def decode_encoded_words(text: str) -> str:
+    """RFC 2047 encoded words wherever they occur, mixed with raw text (a subject of encoded
+    words and raw UTF-8, a word glued to a Chinese prefix). Adjacent words of one charset are
+    joined before decoding, as clients split a multi-byte character across two words."""
+    pieces: list[tuple[str, object]] = []  # ("text", str) or (charset, bytes)
+    position = 0
+    for match in ENCODED_WORD.finditer(text):
+        between = text[position : match.start()]
+        if between and not (between.isspace() and pieces and pieces[-1][0] != "text"):
+            pieces.append(("text", between))
+        data = _word_bytes(match.group(2), match.group(3))
+        charset = match.group(1).split("*", 1)[0].lower()
+        if data is None:
+            pieces.append(("text", match.group(0)))
+        elif pieces and pieces[-1][0] == charset:
+            pieces[-1] = (charset, pieces[-1][1] + data)
+        else:
+            pieces.append((charset, data))
+        position = match.end()
+    pieces.append(("text", text[position:]))
+    return "".join(
+        value if kind == "text" else decode_bytes(value, kind)  # type: ignore[arg-type]
+        for kind, value in pieces
+    )
+
+
+def _raw_text(value) -> str:
     raw = str(value)
     if any("\udc80" <= ch <= "\udcff" for ch in raw):
         raw = decode_bytes(_raw_bytes(raw))
-    try:
-        chunks = decode_header(raw)
-    except Exception:
-        return " ".join(raw.split())
-    text = []
-    for chunk, charset in chunks:
-        text.append(decode_bytes(chunk, charset) if isinstance(chunk, bytes) else chunk)
-    return " ".join("".join(text).split())
+    return raw
+
+
+def decode_header_value(value) -> str:
+    """An RFC 2047 header (or raw 8-bit bytes in one) as one line of storable text."""
+    if value is None:
+        return ""
+    return " ".join(storable(decode_encoded_words(_raw_text(value))).split())
 
 
 def _headers(message: Message) -> dict[str, str]:
@@ -151,14 +209,41 @@ def _headers(message: Message) -> dict[str, str]:
     return found
 
 
+_QUOTED_OR_ENCODED = re.compile(r'"(?:[^"\\]|\\.)*"|\((?:[^()\\]|\\.)*\)|' + ENCODED_WORD.pattern)
+_ANGLE_ADDRESS = re.compile(r"<\s*([^<>\s@]+@[^<>\s@]+)\s*>")
+
+
+def _valid_address(address: str) -> str:
+    address = address.strip().strip("<>").lower()
+    return address if re.fullmatch(r"[^\s@<>,;:\"()\[\]]+@[^\s@<>,;:\"()\[\]]+", address) else ""
+
+
+def _display_name(text: str) -> str:
+    text = text.strip()
+    if len(text) >= 2 and text[0] == text[-1] == '"':
+        text = re.sub(r"\\(.)", r"\1", text[1:-1])
+    return " ".join(storable(decode_encoded_words(text)).split())
+
+
 def _address(raw: str) -> tuple[str, str]:
-    decoded = decode_header_value(raw)
-    pairs = [pair for pair in getaddresses([decoded]) if pair[1]]
+    """The sender's (name, address). The address is found in the header as sent, before any
+    encoded word is decoded: a display name may decode to anything (``<someone@customer>``,
+    a comma, a line break) and stays text."""
+    text = " ".join(_raw_text(raw).split())
+    # Quoted strings, comments and encoded words are names: blank them out while looking.
+    masked = _QUOTED_OR_ENCODED.sub(lambda m: "x" * len(m.group(0)), text)
+    angle = None
+    for match in _ANGLE_ADDRESS.finditer(masked):
+        if angle is not None and "," in masked[angle.end() : match.start()]:
+            break  # the next mailbox of a list: the sender is the first
+        angle = match  # "<a@x> <b@y>": the address is the last one, the rest is its name
+    if angle:
+        return _display_name(text[: angle.start()]), _valid_address(angle.group(1))
+    pairs = [pair for pair in getaddresses([text]) if "@" in pair[1]]
     if not pairs:
         return "", ""
     name, address = pairs[0]
-    address = address.strip().strip("<>").lower()
-    return name.strip(), address if "@" in address else ""
+    return _display_name(name), _valid_address(address)
 
 
 def _date(raw: str) -> dt.datetime | None:
@@ -168,7 +253,13 @@ def _date(raw: str) -> dt.datetime | None:
         return None
     if parsed is None:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+    parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+    try:
+        parsed = parsed.astimezone(dt.UTC)
+    except (OverflowError, ValueError):  # "31 Dec 9999 -1200" is after the last representable time
+        return None
+    # A date no mail was sent on (a broken clock, a made-up header) is no date at all.
+    return parsed if 1970 <= parsed.year <= 2200 else None
 
 
 # --- the body ----------------------------------------------------------------------------
@@ -231,15 +322,26 @@ def _payload(part: Message) -> bytes:
     return data if data is not None else b""
 
 
+_EXTENSIONS = {
+    "image/png": "png",
+    "image/jpeg": "jpg",
+    "image/gif": "gif",
+    "application/pdf": "pdf",
+    "text/calendar": "ics",
+    "text/plain": "txt",
+    "text/html": "html",
+}
+
+
 def _attachment_name(part: Message, name: str, index: int) -> str:
-    if name:
-        return name.replace("/", "_").replace("\\", "_").strip() or f"attachment-{index}"
+    """A name safe to store: the sender's if anything of it is left after taking out paths,
+    dots and control characters; otherwise one made from the part's position and type."""
     if part.get_content_type() == "message/rfc822":
-        return f"forwarded-{index}.eml"
-    extension = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "application/pdf": "pdf"}.get(
-        part.get_content_type(), "bin"
-    )
-    return f"attachment-{index}.{extension}"
+        fallback = f"forwarded-{index}.eml"
+    else:
+        extension = _EXTENSIONS.get(part.get_content_type(), "dat")
+        fallback = f"attachment-{index}.{extension}"
+    return safe_filename(name, fallback=fallback)
 
 
 def _read_body(message: Message, parsed: ParsedMail) -> None:
@@ -293,6 +395,9 @@ def _read(raw: bytes, mail_policy) -> ParsedMail:
     parsed.content_type = message.get_content_type()
     parsed.report_type = (message.get_param("report-type") or "").lower() if parsed.content_type else ""
     _read_body(message, parsed)
+    parsed.text = storable(parsed.text.replace("\r\n", "\n"))
+    parsed.html = storable(parsed.html)
+    parsed.headers = {key: storable(value) for key, value in headers.items()}
     return parsed
 
 
@@ -325,3 +430,30 @@ def sniff_message_id(raw: bytes) -> str:
         return decode_header_value(headers.get("Message-ID", "")).strip()[:500]
     except Exception:
         return ""
+
+
+# Headers that say which message this is. Trace headers (Received, Delivered-To, Return-Path,
+# X-Original-To …) differ between two deliveries of one message and are left out.
+IDENTITY_HEADERS = ("message-id", "from", "to", "cc", "subject", "date", "in-reply-to", "references", "content-type")
+_HEADER_END = re.compile(rb"\r?\n\r?\n")
+
+
+def content_digest(raw: bytes) -> str:
+    """What makes two fetched copies one message: its identity headers and its body, not the
+    Message-ID alone (scan-to-mail gateways send every scan as "<1@localhost>")."""
+    raw = bytes(raw)
+    end = _HEADER_END.search(raw)
+    if end is None:
+        return hashlib.sha256(raw).hexdigest()
+    try:
+        headers = email.parser.BytesHeaderParser(policy=policy.compat32).parsebytes(raw[: end.start()])
+    except Exception:
+        return hashlib.sha256(raw).hexdigest()
+    digest = hashlib.sha256()
+    for name in IDENTITY_HEADERS:
+        for value in headers.get_all(name) or []:
+            digest.update(
+                name.encode() + b":" + " ".join(str(value).split()).encode("utf-8", "surrogateescape") + b"\n"
+            )
+    digest.update(b"\n" + raw[end.end() :].replace(b"\r\n", b"\n"))
+    return digest.hexdigest()

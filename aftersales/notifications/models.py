@@ -47,6 +47,7 @@ class Notification(models.Model):
         HOLIDAYS_MISSING = "holidays_missing", _("Public holidays of a year not entered")
         ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement to the customer")
         PORTAL_REGISTRATION = "portal_registration", _("Answer to a portal registration")
+        MAIL_ON_CLOSED_CASE = "mail_on_closed_case", _("Customer e-mail about a finished case")
 
     kind = models.CharField(_("kind"), max_length=40, choices=Kind.choices)
     recipient = models.ForeignKey(

@@ -122,6 +122,20 @@ def contract_renewal(request: Notification) -> dict:
     }
 
 
+def mail_on_closed_case(request: Notification) -> dict:
+    from aftersales.cases.models import Case
+
+    follow_up = Case.objects.filter(number=request.payload.get("follow_up", "")).first()
+    return {
+        "case": request.case,
+        "recipient": request.recipient,
+        "url": staff_url(request.case),
+        "follow_up": follow_up,
+        "follow_up_url": staff_url(follow_up) if follow_up else "",
+        "sender": request.payload.get("sender", ""),
+    }
+
+
 STAFF_CONTEXTS = {
     Kind.CASE_ASSIGNED: case_assigned,
     Kind.MAJOR_CASE: major_case,
@@ -130,6 +144,7 @@ STAFF_CONTEXTS = {
     Kind.SUSPENSION_END: suspension_end,
     Kind.HOLIDAYS_MISSING: holidays_missing,
     Kind.CONTRACT_RENEWAL: contract_renewal,
+    Kind.MAIL_ON_CLOSED_CASE: mail_on_closed_case,
 }
 
 

@@ -31,11 +31,14 @@ def _mail_settings(settings):
 
 @pytest.fixture
 def mail_world(db, agent, customer_a, customer_b):
-    """Customers A and B, their contacts, and cases CS202611-000001 (A) and -000002 (B)."""
+    """Customers A and B, their contacts, and cases CS202611-000001 (A, copied to 王芳) and
+    -000002 (B)."""
     customer_a.email_domains = "hospital-a.cn"
     customer_a.save()
     zhang = ContactFactory(customer=customer_a, name="张伟", email="zhang.wei@hospital-a.cn")
     wang = ContactFactory(customer=customer_a, name="王芳", email="Wang.Fang@hospital-a.cn")
+    # A colleague at A who neither reported nor follows case A: may not write to it.
+    ContactFactory(customer=customer_a, name="刘洋", email="liu.yang@hospital-a.cn")
     ContactFactory(customer=customer_a, name="离职员工", email="old.staff@hospital-a.cn", is_active=False)
     li = ContactFactory(customer=customer_b, name="李娜", email="li.na@bank-b.cn")
     ContactFactory(customer=customer_a, name="IT", email="it@shared-services.cn")
@@ -59,6 +62,8 @@ def mail_world(db, agent, customer_a, customer_b):
     case_a = case(customer_a, zhang, "交换机无法呼出")
     case_b = case(customer_b, li, "柜员终端蓝屏")
     assert (case_a.number, case_b.number) == ("CS202611-000001", "CS202611-000002")
+    # 王芳 follows case A in the portal, so she may write to it; other colleagues may not.
+    services.set_copies(case=case_a, by=agent, contacts=[wang])
     return SimpleNamespace(
         A=customer_a, B=customer_b, case_A=case_a, case_B=case_b, zhang=zhang, wang=wang, li=li, agent=agent
     )
@@ -94,3 +99,19 @@ def imap_user(dovecot):
 
 
 _next_user = list(range(40))
+
+
+@pytest.fixture
+def imap_mailbox(dovecot, imap_user, monkeypatch):
+    from aftersales.inbox.models import Mailbox
+    from tests.inbox.dovecot import PASSWORD
+
+    monkeypatch.setenv("INBOX_TEST_PASSWORD", PASSWORD)
+    return Mailbox.objects.create(
+        name=f"support ({imap_user})",
+        host="127.0.0.1",
+        port=dovecot.port,
+        security=Mailbox.Security.NONE,
+        username=imap_user,
+        password_env="INBOX_TEST_PASSWORD",
+    )

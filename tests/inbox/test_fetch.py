@@ -51,19 +51,6 @@ def _unseen(dovecot, user, folder="INBOX") -> int:
     return len(data[0].split())
 
 
-@pytest.fixture
-def imap_mailbox(dovecot, imap_user, monkeypatch):
-    monkeypatch.setenv("INBOX_TEST_PASSWORD", PASSWORD)
-    return Mailbox.objects.create(
-        name=f"support ({imap_user})",
-        host="127.0.0.1",
-        port=dovecot.port,
-        security=Mailbox.Security.NONE,
-        username=imap_user,
-        password_env="INBOX_TEST_PASSWORD",
-    )
-
-
 def test_the_whole_corpus_through_imap(mail_world, dovecot, imap_mailbox):
     names = sorted(EXPECTED)
     _append(dovecot, imap_mailbox.username, [raw(name) for name in names])
