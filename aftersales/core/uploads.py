@@ -103,10 +103,20 @@ def file_extension(name: str) -> str:
     return base.rsplit(".", 1)[-1].lower().strip() if "." in base else ""
 
 
+def is_forbidden_name(name: str) -> bool:
+    """Whether Windows would run, install or mount a file saved under `name`: its extension, after
+    trailing dots and spaces, in FORBIDDEN_EXTENSIONS. Every part around a colon counts, since
+    "x.exe::$DATA" (an NTFS stream) is saved as x.exe and "C:x.exe" names x.exe on drive C."""
+    return any(file_extension(part) in FORBIDDEN_EXTENSIONS for part in (name or "").split(":"))
+
+
 def safe_filename(name: str, *, fallback: str) -> str:
     """`name` without folders, control and reserved characters or trailing dots and spaces;
     `fallback` when nothing meaningful is left (no name, "..", "……")."""
     base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    # The name Windows would save: "x.exe::$DATA" is x.exe, "C:x.exe" is x.exe on drive C.
+    parts = base.split(":")
+    base = parts[1] if len(parts) > 1 and len(parts[0]) == 1 else parts[0]
     base = _UNSAFE_IN_NAMES.sub("_", base).strip().rstrip(_WINDOWS_IGNORED_TAIL)
     if _MEANINGLESS_NAME.fullmatch(base):
         return fallback
@@ -126,8 +136,8 @@ def check_upload(upload) -> str:
             % {"name": name, "size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
             code="too_large",
         )
-    extension = file_extension(name)
-    if extension in FORBIDDEN_EXTENSIONS:
+    if is_forbidden_name(name):
+        extension = next(e for e in map(file_extension, name.split(":")) if e in FORBIDDEN_EXTENSIONS)
         raise ValidationError(
             _("“%(name)s”: program files (.%(ext)s) are not accepted.") % {"name": name, "ext": extension},
             code="forbidden_type",

@@ -14,7 +14,20 @@ from aftersales.inbox.services import ingest
 from aftersales.portal.services import open_portal_case
 from tests.factories import ContactFactory
 
-NAMES = ["run.bat.", "x.exe ", "notes.vbs", "update.hta", "fix.ps1", "disk.iso", "help.chm", "link.url", "a.cmd. . "]
+NAMES = [
+    "run.bat.",
+    "x.exe ",
+    "notes.vbs",
+    "update.hta",
+    "fix.ps1",
+    "disk.iso",
+    "help.chm",
+    "link.url",
+    "a.cmd. . ",
+    "setup.EXE",
+    "x.exe::$DATA",
+    "C:tool.scr",
+]
 
 
 def _page(case, name, *, client, engineer, **_):
