@@ -98,3 +98,37 @@ def test_the_worker_logs_each_event_once(tmp_path, task, expected_lines, traceba
     assert ("Traceback" in result.stderr) is traceback
     if expected_lines is not None:
         assert len(lines) == expected_lines, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("setting", "module"),
+    [
+        pytest.param({}, "django.core.mail.backends.console", id="console-mail"),
+        pytest.param({"EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend"}, "smtplib", id="smtp-mail"),
+    ],
+)
+def test_the_senders_backends_are_imported_at_start_not_by_the_worker_threads(tmp_path, setting, module):
+    probe = (
+        "import django, os, sys\n"
+        "os.environ['DJANGO_SETTINGS_MODULE'] = 'aftersales.settings'\n"
+        "django.setup()\n"
+        "from django.conf import settings\n"
+        "print(settings.EMAIL_BACKEND in sys.modules or settings.EMAIL_BACKEND.rsplit('.', 1)[0] in sys.modules)\n"
+        f"print({module!r} in sys.modules if {module!r} else True)\n"
+    )
+    environment = {name: value for name, value in os.environ.items() if name not in ("REDIS_URL", "EMAIL_BACKEND")}
+    environment.update(AFTERSALES_VAR_DIR=str(tmp_path), **setting)
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=environment, timeout=60)
+
+    assert result.stdout.split() == ["True", "True"], result.stderr
+
+
+@pytest.mark.parametrize("setting", [{"EMAIL_BACKEND": "no.such.Backend"}, {"NOTIFY_SMS_BACKEND": "no.such.Sender"}])
+def test_a_sender_backend_that_does_not_exist_fails_at_start(tmp_path, setting):
+    environment = {name: value for name, value in os.environ.items() if name != "REDIS_URL"}
+    environment.update(AFTERSALES_VAR_DIR=str(tmp_path), **setting)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], capture_output=True, text=True, env=environment, timeout=60
+    )
+
+    assert result.returncode != 0 and "No module named 'no'" in result.stderr
