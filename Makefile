@@ -15,19 +15,19 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(PIP) install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
+# Quiet on purpose: `make run`'s first screen is the log-in table, not fifty migrations.
 setup: $(STAMP)
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py compile_messages_check --compile
+	@echo "Preparing the database and the translations in var/ ..."
+	@$(PY) manage.py migrate --noinput --verbosity 0
+	@$(PY) manage.py compile_messages_check --compile
 
 demo: setup
-	$(PY) manage.py seed_demo
+	@$(PY) manage.py seed_demo
 
+# The web server and the worker; Ctrl-C stops both (aftersales/core/management/commands/run_demo.py).
+# Another address: make run HOST=0.0.0.0 PORT=8080
 run: demo
-	@$(PY) manage.py demo_logins --url http://$(HOST):$(PORT)/
-	@trap 'kill 0' INT TERM EXIT; \
-	export SITE_URL="$${SITE_URL:-http://$(HOST):$(PORT)}"; \
-	$(PY) manage.py run_huey & \
-	$(PY) manage.py runserver --noreload $(HOST):$(PORT)
+	@$(PY) manage.py run_demo --host $(HOST) --port $(PORT)
 
 # Debian's chromium drives the browser tests (nothing is downloaded by Playwright itself).
 chromium:

@@ -276,11 +276,47 @@ NOTIFY_IM_LANGUAGE = env_str("NOTIFY_IM_LANGUAGE", "zh-hans")
 NOTIFY_HTTP_TIMEOUT = env_int("NOTIFY_HTTP_TIMEOUT", 10)
 NOTIFY_GIVE_UP_HOURS = env_int("NOTIFY_GIVE_UP_HOURS", 24)
 
+# One line per event on the console (aftersales/core/logs.py): an expected refusal (403, 404,
+# a domain error) without its traceback; real failures with theirs.
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "filters": {
+        "expected_refusals": {"()": "aftersales.core.logs.ExpectedRefusalFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+        "task_start": {"()": "aftersales.core.logs.TaskStartFilter"},
+    },
+    "formatters": {
+        "line": {
+            "()": "aftersales.core.logs.OneLineFormatter",
+            "format": "[{asctime}] {levelname} {name}: {message}",
+            "datefmt": "%Y-%m-%d %H:%M:%S",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "line", "filters": ["expected_refusals"]},
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+        },
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # Django's default gives `django` a console of its own (with DEBUG): the root's is the one.
+        "django": {"handlers": ["mail_admins"], "level": LOG_LEVEL},
+        # A 4xx is the client's outcome, already one line in the server's access log
+        # (`django.server`, gunicorn's); 5xx are logged here, with their traceback.
+        "django.request": {"level": "ERROR"},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # Huey's consumer adds a handler of its own to "huey" unless it has one: with the
+        # root's as well, every worker line came twice. One line per task run; its start-up
+        # banner and the scheduler's "enqueueing" lines are routine (WORKER_LOG_LEVEL=INFO).
+        "huey": {"handlers": ["console"], "filters": ["task_start"], "level": LOG_LEVEL, "propagate": False},
+        "huey.consumer": {"level": env_str("WORKER_LOG_LEVEL", "WARNING")},
+    },
 }
 
 # --- REST API (docs/api.md) ---------------------------------------------------------------

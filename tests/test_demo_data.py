@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+import logging
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
@@ -18,7 +20,11 @@ from aftersales.contracts.models import ChargeStandard, Coverage, ServiceContrac
 from aftersales.customers.models import Contact, Customer, ServiceOffice, Site
 from aftersales.dispatch.models import Team, Tier
 from aftersales.installed_base.models import Equipment, ProductModel
+from aftersales.notifications.delivery import deliver_due
 from aftersales.notifications.models import Notification
+from aftersales.notifications.services import HISTORY_NOTE
+from aftersales.sla.models import Clock, Escalation
+from aftersales.sla.services import sweep
 
 pytestmark = pytest.mark.django_db
 # Checking the password of every demo user must not take seconds each.
@@ -138,3 +144,51 @@ def test_demo_logins_lists_every_role(seeded):
     for username in ("agent", "engineer", "admin", "hospital"):
         assert f"\n{username} " in text
     assert "Not in the database" not in text
+
+
+# --- the demo's history is not news ------------------------------------------------------
+
+HISTORY_KINDS = [
+    Notification.Kind.ACKNOWLEDGEMENT,
+    Notification.Kind.CASE_ASSIGNED,
+    Notification.Kind.ESCALATION,
+    Notification.Kind.SUSPENSION_REQUEST,
+]
+
+
+@pytest.mark.parametrize("kind", HISTORY_KINDS)
+def test_what_the_demo_history_queued_is_recorded_as_not_sent(seeded, kind):
+    rows = Notification.objects.filter(kind=kind)
+    assert rows.exists()
+    assert set(rows.values_list("status", "last_error")) == {(Notification.Status.SKIPPED, HISTORY_NOTE)}
+
+
+def test_the_workers_first_minute_after_loading_sends_nothing(seeded, mailoutbox, caplog):
+    with caplog.at_level(logging.INFO, logger="aftersales.notifications.senders"):
+        assert sweep() == {"breaches": 0, "escalations": 0}  # the history's breaches and escalations are in
+        delivered = deliver_due()
+
+    assert not delivered.get("sent")
+    assert mailoutbox == []
+    assert "SMS to" not in caplog.text
+    assert not Notification.objects.exclude(status=Notification.Status.SKIPPED).exists()
+
+
+def test_the_history_missed_targets_and_fired_escalations_before_the_worker_starts(seeded):
+    now = timezone.now()
+    assert not Clock.objects.filter(
+        met_at__isnull=True, stopped_at__isnull=True, paused_at__isnull=True, breached_at__isnull=True, due_at__lte=now
+    ).exists()
+    assert CaseEvent.objects.filter(kind=EventKind.BREACHED).exists()
+    assert CaseEvent.objects.filter(kind=EventKind.ESCALATED).exists()
+    assert not Escalation.objects.filter(fired_at__isnull=True, cancelled_at__isnull=True, fire_at__lte=now).exists()
+
+
+def test_what_falls_due_after_loading_is_notified_as_usual(seeded, mailoutbox):
+    with time_machine.travel(timezone.now() + timezone.timedelta(days=3), tick=False):
+        fired = sweep()
+        delivered = deliver_due()
+
+    assert fired["escalations"] > 0
+    assert delivered.get("sent", 0) > 0
+    assert mailoutbox

@@ -3,7 +3,8 @@
 Loaded by `manage.py seed_demo`. Master data are created by natural key (get_or_create), so a
 second run changes nothing; the cases are opened and worked only through `cases.services`
 (numbers, timelines, entitlements and notifications are real) and only if the demo cases are
-not there yet. Dates are relative to today; everything else follows a fixed random seed.
+not there yet. Their past is settled when loaded: nothing it queued is sent as if new.
+Dates are relative to today; everything else follows a fixed random seed.
 """
 
 from __future__ import annotations
@@ -29,7 +30,9 @@ from aftersales.customers.models import Contact, Customer, ServiceOffice, Site
 from aftersales.customers.phones import normalise_phone
 from aftersales.dispatch.models import Team
 from aftersales.installed_base.models import Equipment, ProductModel, Vendor
+from aftersales.notifications.services import record_as_history
 from aftersales.sla.models import SuspensionRequest
+from aftersales.sla.services import sweep
 
 SEED = 20261122
 DEMO_PASSWORD = "demo1234"
@@ -989,6 +992,21 @@ class CaseWriter:
                 equipment=self.loader.equipment[host] if host else None,
             )
             self.loader.report.add("consultations", True)
+        self.settle_the_past()
+
+    def settle_the_past(self) -> None:
+        """Leave the demo as a worker running all along would have left it, and send nothing old.
+
+        The cases are weeks of history: the targets they missed are marked and the escalations
+        due by now fire here (the timeline, raised tiers), so the worker's first sweep has no
+        backlog to burst through; what the loading queued (acknowledgements, assignments,
+        escalations) is recorded as history, never sent (`record_as_history`). What falls due
+        after loading is live: marked, escalated and notified as on any case.
+        """
+        now = timezone.now()
+        while any(sweep(now=now).values()):
+            pass  # a batch at a time (SWEEP_BATCH)
+        record_as_history(cases=list(self.cases.values()))
 
     def opening_times(self) -> dict[str, dt.datetime]:
         times = {}

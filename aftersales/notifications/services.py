@@ -58,8 +58,31 @@ def queue_notification(
 
 
 def wake_worker() -> None:
-    """Once the transaction commits, ask the worker to deliver now rather than within a minute."""
+    """Once the transaction commits, ask the worker to deliver now rather than within a minute.
+
+    Once per transaction: one delivery sends all it wrote (loading the demo wrote hundreds of
+    rows, and queued as many deliveries)."""
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(func is _enqueue_delivery for _ids, func, *_ in connection.run_on_commit):
+        return
     transaction.on_commit(_enqueue_delivery)
+
+
+HISTORY_NOTE = "history: loaded after the fact, not sent"
+
+
+def record_as_history(*, cases) -> int:
+    """Mark the outbox rows of `cases` not sent yet as not to be sent; returns how many.
+
+    For a past loaded after the fact, as the demo's weeks of cases are, opened and worked
+    through the services: what they queued then (acknowledgements, assignments, escalations)
+    has long been lived through by its recipients, and mailing it on the worker's first minute
+    would tell them old news as new. The rows stay in the outbox, skipped, saying why; whatever
+    happens to these cases from now on is notified as usual.
+    """
+    return Notification.objects.filter(case__in=cases, status=Notification.Status.PENDING).update(
+        status=Notification.Status.SKIPPED, last_error=HISTORY_NOTE
+    )
 
 
 def _enqueue_delivery() -> None:

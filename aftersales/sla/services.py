@@ -394,19 +394,9 @@ def _mark_breaches(now: dt.datetime) -> int:
     if not due:
         return 0
     Clock.objects.filter(pk__in=[pk for pk, *_rest in due]).update(breached_at=F("due_at"))
-    labels, text = clock_labels(), _(BREACH_TEXT)
+    labels = clock_labels()
     insert_rows(
-        CaseEvent,
-        [
-            {
-                "case_id": case_id,
-                "at": due_at,
-                "kind": EventKind.BREACHED,
-                "text": text % {"clock": labels.get(kind, kind), "due": _local(due_at)},
-                "changes": {"clock": kind},
-            }
-            for _pk, case_id, kind, due_at in due
-        ],
+        CaseEvent, [breach_entry(case_id, labels.get(kind, kind), due_at) for _pk, case_id, kind, due_at in due]
     )
     return len(due)
 
@@ -419,15 +409,25 @@ def clock_labels() -> dict[str, str]:
 BREACH_TEXT = gettext_noop("%(clock)s target missed (due %(due)s).")
 
 
+def breach_entry(case_id: int, label: str, due_at: dt.datetime) -> dict:
+    """The timeline's record of a missed target (written once, whoever notices it first).
+
+    Its `changes` follow the timeline's one shape, {what: [before, after]} as display text
+    (cases.models.CaseEvent): the clock's label, from its due time to missed. A bare value
+    there (once the clock's kind) is iterated by every reader as if it were a pair.
+    """
+    due = _local(due_at)
+    return {
+        "case_id": case_id,
+        "at": due_at,
+        "kind": EventKind.BREACHED,
+        "text": _(BREACH_TEXT) % {"clock": label, "due": due},
+        "changes": {label: [_("due %(due)s") % {"due": due}, _("Breached")]},
+    }
+
+
 def _breach_event(clock: Clock) -> CaseEvent:
-    """The timeline's record of a missed target (written once, whoever notices it first)."""
-    return CaseEvent(
-        case_id=clock.case_id,
-        at=clock.due_at,
-        kind=EventKind.BREACHED,
-        text=_(BREACH_TEXT) % {"clock": clock.get_kind_display(), "due": _local(clock.due_at)},
-        changes={"clock": clock.kind},
-    )
+    return CaseEvent(**breach_entry(clock.case_id, clock.get_kind_display(), clock.due_at))
 
 
 @transaction.atomic

@@ -39,7 +39,10 @@ def test_d_case_logged_on_friday_at_1720_on_5x8_runs_over_the_weekend(travel, st
     sign_off = only(case, ClockKind.SIGN_OFF)
     assert sign_off.breached_at == local(2026, 6, 8, 9, 20)
     breach = case.events.get(kind=EventKind.BREACHED)
-    assert (breach.at, breach.changes) == (local(2026, 6, 8, 9, 20), {"clock": ClockKind.SIGN_OFF})
+    assert (breach.at, breach.changes) == (
+        local(2026, 6, 8, 9, 20),
+        {str(ClockKind.SIGN_OFF.label): ["due 2026-06-08 09:20", "Breached"]},
+    )
     assert list(
         Notification.objects.filter(case=case, kind=Notification.Kind.ESCALATION).values_list("recipient", flat=True)
     ) == [duty_manager.pk]
