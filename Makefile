@@ -18,11 +18,11 @@ $(STAMP): requirements.txt requirements-dev.txt
 # Quiet on purpose: `make run`'s first screen is the log-in table, not fifty migrations.
 setup: $(STAMP)
 	@echo "Preparing the database and the translations in var/ ..."
-	@$(PY) manage.py migrate --noinput --verbosity 0
-	@$(PY) manage.py compile_messages_check --compile
+	@$(PY) manage.py migrate --noinput --verbosity 0 --skip-checks
+	@$(PY) manage.py compile_messages_check --compile --skip-checks
 
 demo: setup
-	@$(PY) manage.py seed_demo
+	@$(PY) manage.py seed_demo --skip-checks
 
 # The web server and the worker; Ctrl-C stops both (aftersales/core/management/commands/run_demo.py).
 # Another address: make run HOST=0.0.0.0 PORT=8080

@@ -57,9 +57,10 @@ class Supervisor:
         for number in STOP_SIGNALS:
             signal.signal(number, self._request_stop)
         try:
-            web = self._start("runserver", "--noreload", f"{self._bind_address()}:{self.port}")
+            # This command ran the system checks once, before the log-in table: the children skip them.
+            web = self._start("runserver", "--noreload", "--skip-checks", f"{self._bind_address()}:{self.port}")
             if self._wait_until_listening(web):
-                self._start("run_huey")
+                self._start("run_huey", "--skip-checks")
             ended = self._wait_for_stop_or_exit()
         finally:
             self._stop_all()
