@@ -174,3 +174,48 @@ def test_customer_b_cannot_request_a_summary_of_as_case(client, noted_case, cont
     assert client.post(reverse("portal:case_summary", args=[noted_case.number])).status_code == 404
     assert client.post(reverse("case_summary", args=[noted_case.number])).status_code == 404
     assert not Document.objects.exists()
+
+
+# --- the same through the API ------------------------------------------------------------------
+
+
+@pytest.fixture
+def api(client):
+    from rest_framework.test import APIClient
+
+    def make(user):
+        api_client = APIClient()
+        api_client.force_login(user)
+        return api_client
+
+    return make
+
+
+@pytest.mark.parametrize(("persona", "audience"), [("engineer", Audience.STAFF), ("contact_a", Audience.CUSTOMER)])
+def test_the_api_requests_lists_and_serves_the_summary(
+    request, api, noted_case, persona, audience, django_capture_on_commit_callbacks
+):
+    client = api(request.getfixturevalue(persona))
+    url = f"/api/v1/cases/{noted_case.number}/documents/"
+    with django_capture_on_commit_callbacks(execute=True):
+        created = client.post(url, {}, format="json", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert created.status_code == 202
+    assert (created.json()["status"], created.json()["audience"], created.json()["url"]) == ("pending", audience, None)
+    [listed] = client.get(url).json()
+    assert listed["status"] == "ready" and listed["version"] == 1
+    response = client.get(listed["url"])
+    assert response["Content-Type"] == "application/pdf"
+    text = pdf_text(b"".join(response.streaming_content))
+    assert noted_case.title in text
+    assert (INTERNAL_NOTE in text) == (audience == Audience.STAFF)
+
+
+def test_the_api_hides_the_staff_copy_and_failure_reasons_from_a_customer(api, noted_case, engineer, contact_a):
+    staff_copy = render_document(request_case_summary(case=noted_case, by=engineer).pk)
+    failed = request_case_summary(case=noted_case, by=contact_a)
+    Document.objects.filter(pk=failed.pk).update(status=Document.Status.FAILED, error="TemplateSyntaxError: 内部细节")
+    client = api(contact_a)
+    url = f"/api/v1/cases/{noted_case.number}/documents/"
+    assert client.get(f"{url}{staff_copy.pk}/").status_code == 404
+    assert [(row["id"], row["error"]) for row in client.get(url).json()] == [(failed.pk, "")]
+    assert api(engineer).get(url).json()[0]["error"] == "TemplateSyntaxError: 内部细节"
