@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+import http.server
+import threading
 
 import pytest
 from django.contrib.auth.models import Group
 from django.http import Http404
-from django.utils import translation
+from django.utils import timezone, translation
 from huey.contrib.djhuey import HUEY
 
 from aftersales.documents.models import Audience, Document
 from aftersales.documents.queries import documents_of, get_visible_document
 from aftersales.documents.registry import DocumentError
-from aftersales.documents.rendering import page_counter_css
-from aftersales.documents.services import document_response, render_document, request_document
+from aftersales.documents.rendering import page_counter_css, render_pdf
+from aftersales.documents.services import (
+    STALE_AFTER,
+    document_response,
+    render_document,
+    render_stale,
+    request_document,
+)
 from tests.documents.pdf import pdf_fonts, pdf_text, stored_bytes
 
 TITLE = "华东区季度巡检报告"
@@ -194,3 +203,62 @@ def test_documents_are_found_only_through_the_subjects_the_caller_may_see(subjec
     with pytest.raises(Http404):
         get_visible_document(Group.objects.none(), mine.pk, audiences=[Audience.CUSTOMER, Audience.STAFF])
     assert list(documents_of(subject, audiences=[Audience.CUSTOMER])) == [mine]
+
+
+@pytest.fixture
+def css_server(tmp_path):
+    """A real HTTP server on loopback serving the leaking stylesheet; it records every request."""
+    (tmp_path / "leak.css").write_text('h1::after { content: "LEAKED"; }')
+    requests = []
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, directory=str(tmp_path), **kwargs)
+
+        def log_message(self, *args):
+            requests.append(self.path)
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/leak.css", requests
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize("scheme", ["file", "http"])
+def test_rendering_fetches_nothing_outside_the_document(tmp_path, css_server, scheme):
+    http_url, requests = css_server
+    url = (tmp_path / "leak.css").as_uri() if scheme == "file" else http_url
+    pdf = render_pdf(template="test_documents/fetching.html", context={"css_url": url, "title": TITLE}, language="en")
+    text = pdf_text(pdf)
+    assert TITLE in text
+    assert "LEAKED" not in text
+    assert requests == []
+
+
+def test_an_inline_data_stylesheet_still_applies():
+    url = "data:text/css," + 'h1::after { content: "INLINE"; }'.replace(" ", "%20").replace('"', "%22")
+    pdf = render_pdf(template="test_documents/fetching.html", context={"css_url": url, "title": TITLE}, language="en")
+    assert "INLINE" in pdf_text(pdf)
+
+
+def test_a_document_whose_queue_message_was_lost_is_rendered_later(subject, time_machine):
+    document = _request(subject)
+    assert render_stale() == 0  # still fresh: the worker has it
+    time_machine.move_to(timezone.now() + STALE_AFTER + dt.timedelta(seconds=1))
+    assert render_stale() == 1
+    assert Document.objects.get(pk=document.pk).status == Document.Status.READY
+
+
+def test_asking_again_for_a_stale_pending_document_queues_it_again(
+    subject, time_machine, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as first:
+        document = _request(subject)
+    with django_capture_on_commit_callbacks() as fresh:
+        assert _request(subject).pk == document.pk
+    time_machine.move_to(timezone.now() + STALE_AFTER + dt.timedelta(seconds=1))
+    with django_capture_on_commit_callbacks() as stale:
+        assert _request(subject).pk == document.pk
+    assert (len(first), len(fresh), len(stale)) == (1, 0, 1)
