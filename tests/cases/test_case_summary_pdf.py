@@ -99,6 +99,7 @@ def test_the_customers_copy_has_no_internal_note_or_user_name_the_staff_copy_has
     for user_name in ("wang.engineer", "li.nodisplay"):
         assert user_name not in customer_text
     assert "王工" in customer_text and "服务团队" in customer_text
+    assert "记录人" in customer_text  # the timeline's column headings are the summary's own words
     # Service clocks are the desk's: only the staff copy lists them.
     assert "时限" in staff_text and "时限" not in customer_text
 
