@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup demo test test-fast test-browser fuzz lint format messages bench chromium dovecot clean
+.PHONY: run setup demo test test-fast test-browser fuzz lint format messages bench chromium dovecot pdf-deps clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -16,7 +16,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 	touch $(STAMP)
 
 # Quiet on purpose: `make run`'s first screen is the log-in table, not fifty migrations.
-setup: $(STAMP)
+setup: $(STAMP) pdf-deps
 	@echo "Preparing the database and the translations in var/ ..."
 	@$(PY) manage.py migrate --noinput --verbosity 0 --skip-checks
 	@$(PY) manage.py compile_messages_check --compile --skip-checks
@@ -35,6 +35,14 @@ chromium:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk; \
 	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk; fi; }
 
+# WeasyPrint (generated PDFs) needs Pango and HarfBuzz from Debian, and Chinese needs a CJK
+# font: Debian's Noto Sans CJK, so the PDFs render the same on every fresh machine.
+pdf-deps:
+	@{ ldconfig -p | grep -q libpangoft2-1.0.so.0 && ldconfig -p | grep -q libharfbuzz-subset.so.0 \
+	   && fc-list 2>/dev/null | grep -q "Noto Sans CJK SC"; } || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-noto-cjk; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-noto-cjk; fi; }
+
 # Debian's dovecot is the real IMAP server of the e-mail-in tests (started by the tests
 # themselves on a free port; the system service is not used).
 dovecot:
@@ -42,11 +50,11 @@ dovecot:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd; \
 	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd; fi; }
 
-test: $(STAMP) chromium dovecot
+test: $(STAMP) chromium dovecot pdf-deps
 	$(PY) manage.py compile_messages_check --compile
 	$(PY) -m pytest
 
-test-fast: $(STAMP)
+test-fast: $(STAMP) pdf-deps
 	$(PY) -m pytest -m "not browser and not postgres and not fuzz"
 
 # Schemathesis against the OpenAPI schema (also part of `make test`); FUZZ_EXAMPLES=200 digs deeper.

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "aftersales.dispatch",
     "aftersales.cases",
     "aftersales.sla",
+    "aftersales.documents",
     "aftersales.notifications",
     "aftersales.api",
     "aftersales.inbox",

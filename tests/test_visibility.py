@@ -273,8 +273,30 @@ def _probe_intake(client, world: World):
     assert (Case.objects.count(), Consultation.objects.count()) == before
 
 
+def _probe_case_summary(client, world: World):
+    from aftersales.documents.models import Document
+
+    response = client.post(reverse("case_summary", args=[world.case_b.number]))
+    assert response.status_code == 404
+    assert not Document.objects.exists()
+
+
+def _probe_case_document(client, world: World):
+    from aftersales.cases.documents import request_case_summary
+    from aftersales.documents.services import render_document
+
+    theirs = request_case_summary(case=world.case_b, by=world.case_b.taken_by)
+    staff_copy = request_case_summary(case=world.case_a, by=world.case_a.taken_by)
+    for document in (theirs, staff_copy):
+        render_document(document.pk)
+        for number in (world.case_a.number, world.case_b.number):
+            assert client.get(reverse("case_document", args=[number, document.pk])).status_code == 404
+
+
 PROBES = {
     "case_list": _probe_case_list,
+    "case_summary": _probe_case_summary,
+    "case_document": _probe_case_document,
     "case_detail": _probe_case_detail,
     **{name: _post_probe(name) for name in POSTS},
     "attachment": _probe_attachment,
@@ -321,6 +343,8 @@ def _url(name, world: World) -> str:
         return reverse(name, args=[world.public_attachment_a.pk, world.public_attachment_a.name])
     if name in ("case_list", "intake"):
         return reverse(name)
+    if name == "case_document":
+        return reverse(name, args=[world.case_a.number, 1])
     return reverse(name, args=[world.case_a.number])
 
 

@@ -19,6 +19,7 @@ from rest_framework.response import Response
 
 from aftersales.api.attachments import CaseAttachmentsMixin
 from aftersales.api.base import LanguageMixin
+from aftersales.api.documents import CaseDocumentsMixin
 from aftersales.api.pagination import CaseCursorPagination
 from aftersales.cases import services
 from aftersales.cases.forms import staff_users
@@ -392,6 +393,7 @@ def _lock(case: Case) -> Case:
 class CaseViewSet(
     LanguageMixin,
     CaseAttachmentsMixin,
+    CaseDocumentsMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,

@@ -6,3 +6,8 @@ class CasesConfig(AppConfig):
     name = "aftersales.cases"
     label = "cases"
     verbose_name = _("Cases")
+
+    def ready(self) -> None:
+        from aftersales.cases import documents
+
+        documents.register()

@@ -13,6 +13,8 @@ urlpatterns = [
     path("cases/<str:number>/record/", views.case_record_act, name="case_record_act"),
     path("cases/<str:number>/suspension/", views.case_request_suspension, name="case_request_suspension"),
     path("cases/<str:number>/suspension/decide/", views.case_decide_suspension, name="case_decide_suspension"),
+    path("cases/<str:number>/summary/", views.case_summary, name="case_summary"),
+    path("cases/<str:number>/documents/<int:pk>/", views.case_document, name="case_document"),
     path("attachments/<int:pk>/<str:name>", views.attachment_download, name="attachment"),
     path("intake/", views.intake, name="intake"),
 ]

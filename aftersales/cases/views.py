@@ -8,12 +8,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from aftersales.accounts.roles import CASE_WORKERS, STAFF_ROLES
 from aftersales.cases import services
+from aftersales.cases.documents import readable_audiences, request_case_summary
 from aftersales.cases.forms import (
     ActForm,
     ActionForm,
@@ -43,6 +45,8 @@ from aftersales.core.pagination import CappedPaginator
 from aftersales.core.uploads import file_response
 from aftersales.customers.models import Contact, Customer
 from aftersales.customers.queries import lookup
+from aftersales.documents.queries import get_visible_document
+from aftersales.documents.services import document_response
 from aftersales.installed_base.models import Equipment
 from aftersales.portal.queries import pending_callbacks
 from aftersales.sla.display import case_clocks
@@ -433,3 +437,26 @@ def _entitlement_context(equipment, cause: str) -> dict:
         "entitlement": entitlement_for(equipment, on=timezone.localdate(), excluded_cause=cause),
         "chosen_equipment": equipment,
     }
+
+
+# --- printable summary (PDF) -------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def case_summary(request, number):
+    """Queue a summary PDF of a case the user can see; the page then lists it."""
+    case = get_visible_case(request.user, number)
+    try:
+        request_case_summary(case=case, by=request.user)
+        messages.success(request, _("The summary is being generated."))
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect(reverse("case_detail", args=[case.number]) + "#documents")
+
+
+@login_required
+def case_document(request, number, pk):
+    """A document of the case, found only through visible_cases: otherwise 404, like none."""
+    cases = visible_cases(request.user).filter(number=number.upper())
+    return document_response(get_visible_document(cases, pk, audiences=readable_audiences(request.user)))

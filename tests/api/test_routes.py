@@ -22,6 +22,7 @@ from aftersales.cases.models import Attachment, Case, CaseEvent, Channel, Consul
 from aftersales.contracts.models import ServiceContract
 from aftersales.customers.models import Contact, Customer, Site
 from aftersales.dispatch.models import Team
+from aftersales.documents.models import Document
 from aftersales.installed_base.models import Equipment, ProductModel
 from aftersales.sla.models import SuspensionRequest
 from tests.factories import ContractFactory
@@ -223,6 +224,10 @@ PROBES = [
         expect(422, 404, manager=200),
         body={"decision": "approve", "note": "同意"},
     ),
+    # The case summary (PDF): anyone who sees the case may print it; the worker renders it.
+    Probe("case-documents", "get", "/api/v1/cases/{case_b.number}/documents/", expect(200, 404)),
+    Probe("case-documents", "post", "/api/v1/cases/{case_b.number}/documents/", expect(202, 404), body={}),
+    Probe("case-document", "get", "/api/v1/cases/{case_b.number}/documents/{document_b.pk}/", expect(200, 404)),
     # Consultations are staff-only: a customer's contact lists nothing and finds nothing.
     Probe("consultation-list", "get", "/api/v1/consultations/", expect(200, 200)),
     Probe(
@@ -284,6 +289,13 @@ class World:
         return reply.attachments.get()
 
     @cached_property
+    def document_b(self):
+        from aftersales.cases.documents import request_case_summary
+        from aftersales.documents.services import render_document
+
+        return render_document(request_case_summary(case=self.case_b, by=self._fixture("contact_b")).pk)
+
+    @cached_property
     def consultation_b(self):
         return services.log_consultation(
             customer=self.customer_b,
@@ -337,6 +349,7 @@ def _everything_written() -> tuple:
         CaseEvent.objects.count(),
         Attachment.objects.count(),
         Consultation.objects.count(),
+        Document.objects.count(),
         list(SuspensionRequest.objects.values_list("status", flat=True)),
         list(Case.objects.values_list("status", "severity", "tier", "owner", "team", "updated_at")),
     )
