@@ -139,6 +139,40 @@ def case_b(open_case, customer_b, equipment_b):
     return open_case(customer_b, equipment=equipment_b, title="柜员终端蓝屏", description="营业厅三台终端反复重启。")
 
 
+# --- pytest-xdist (`make test` runs `-n 2 --dist loadgroup`) ---------------------------------
+
+
+def pytest_itemcollected(item):
+    """Tests sharing one of our expensive module- or session-scoped fixtures run on one worker.
+
+    Under xdist each worker builds its own copy of such a fixture: a module's seeded var/ or
+    demo data would be built twice, a second dovecot or chromium started. An `xdist_group` keeps
+    them together (read by `--dist loadgroup`; marks added here come before xdist names the items).
+    """
+    group = shared_fixture_group(item)
+    if group is not None:
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
+def shared_fixture_group(item) -> str | None:
+    """The group of a test using a fixture of ours (not a plugin's) wider than one test:
+    session scope: the fixture's name (one server per run); module scope: the module."""
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return None
+    module_group = None
+    for name in info.names_closure:
+        definitions = info.name2fixturedefs.get(name) or ()
+        for definition in definitions[-1:]:
+            if not definition.baseid:  # a plugin's fixture (pytest-django's database set-up, ...)
+                continue
+            if definition.scope == "session":
+                return name
+            if definition.scope == "module":
+                module_group = item.module.__name__
+    return module_group
+
+
 def _is_transactional(item) -> bool:
     marker = item.get_closest_marker("django_db")
     if marker is not None and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):

@@ -63,8 +63,23 @@ def fuzz_tally():
     return _tally
 
 
+_worker_lines: list[str] = []
+
+
+def pytest_sessionfinish(session):
+    # Under xdist the fuzzing ran in a worker: hand its summary to the controller, which prints it.
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["fuzz_tally"] = _tally.lines()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    _worker_lines.extend(getattr(node, "workeroutput", {}).get("fuzz_tally", []))
+
+
 def pytest_terminal_summary(terminalreporter):
-    lines = _tally.lines()
+    lines = _tally.lines() + _worker_lines
     if lines:
         terminalreporter.section("API fuzzing (Schemathesis)")
         for line in lines:
