@@ -215,7 +215,7 @@ class Case(models.Model):
         return self.get_status_display()
 
     def build_search_text(self) -> str:
-        serial = self.equipment.serial_number if self.equipment_id else ""
+        serial = self.equipment.serial_number if self.equipment is not None else ""
         return " ".join([self.number, self.title, self.description, serial]).lower()
 
 

@@ -103,7 +103,7 @@ def guard(row: Notification) -> str:
     current address, which no contact of another customer shares; staff messages go only to
     active staff members.
     """
-    if row.contact_id is not None:
+    if row.contact is not None:
         contact = row.contact
         if not contact.is_active:
             return "the contact is no longer active"
@@ -120,7 +120,7 @@ def guard(row: Notification) -> str:
             return "the address also belongs to a contact of another customer"
         if row.channel == Channel.SMS and others.filter(mobile=current).exists():
             return "the number also belongs to a contact of another customer"
-    elif row.recipient_id is not None:
+    elif row.recipient is not None:
         if not row.recipient.is_active or not row.recipient.is_staff_member:
             return "the recipient is not an active staff member"
     elif row.kind == Notification.Kind.PORTAL_REGISTRATION:
@@ -134,7 +134,7 @@ def guard(row: Notification) -> str:
 
 def contact_address(contact: Contact, channel: str) -> str:
     if channel == Channel.EMAIL:
-        return contact.email or (contact.user.email if contact.user_id else "")
+        return contact.email or (contact.user.email if contact.user is not None else "")
     if channel == Channel.SMS:
         return contact.mobile
     return ""

@@ -52,6 +52,7 @@ def pass_on(request: Notification, *, now: dt.datetime) -> list[Notification]:
     reason = _skip_reason(request, now)
     if reason:
         return _close(request, Status.SKIPPED, reason)
+    assert user is not None  # _skip_reason refuses a request without a recipient
     urgent = request.case is not None and request.case.severity in URGENT
     preferences = preferences_of(user)
     if request.kind == Kind.ESCALATION:
@@ -96,7 +97,9 @@ def _skip_reason(request: Notification, now: dt.datetime) -> str:
 
 def _addresses(user, wanted: list[str]) -> tuple[list[tuple[str, str]], list[str], list[str]]:
     """(channel, address) pairs for the person, IM groups, and notes on what is missing."""
-    personal, group, notes = [], [], []
+    personal: list[tuple[str, str]] = []
+    group: list[str] = []
+    notes: list[str] = []
     configured = configured_im_channels()
     for name in dict.fromkeys(wanted):
         if name in (Via.EMAIL, Via.SMS):

@@ -87,11 +87,13 @@ def escalation(request: Notification) -> dict:
 
 
 def suspension_request(request: Notification) -> dict:
+    assert request.case is not None  # queued with its case (cases/services.py)
     pending = request.case.suspension_requests.order_by("-pk").first()
     return {"case": request.case, "recipient": request.recipient, "url": staff_url(request.case), "request": pending}
 
 
 def suspension_end(request: Notification) -> dict:
+    assert request.case is not None  # queued with its case (sla/suspensions.py)
     suspension = request.case.suspension_requests.filter(pk=request.payload.get("request")).first()
     return {
         "case": request.case,
