@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# pytest-xdist: both cores of the CI machine (measured in docs/testing.md); tests sharing a
+# pytest-xdist: both cores of the CI machine (measured: docs/testing.md); tests sharing a
 # server or a module's data stay on one worker (tests/conftest.py, `--dist loadgroup`).
 TEST_WORKERS ?= 2
 XDIST := -n $(TEST_WORKERS) --dist loadgroup
