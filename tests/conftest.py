@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import pytest
+from django.db import transaction
+from django.test import override_settings
 
 from aftersales.accounts.roles import Role
 from aftersales.calendars.queries import forget_holidays
@@ -72,14 +77,22 @@ def sales(make_user):
     return make_user(Role.SALES, username="sales")
 
 
+def new_customer_a():
+    return CustomerFactory(code="hospital-a", name="上海第一人民医院")
+
+
+def new_customer_b():
+    return CustomerFactory(code="bank-b", name="浦东发展银行")
+
+
 @pytest.fixture
 def customer_a(db):
-    return CustomerFactory(code="hospital-a", name="上海第一人民医院")
+    return new_customer_a()
 
 
 @pytest.fixture
 def customer_b(db):
-    return CustomerFactory(code="bank-b", name="浦东发展银行")
+    return new_customer_b()
 
 
 def _portal_user(make_user, customer, username):
@@ -148,7 +161,13 @@ def pytest_itemcollected(item):
     Under xdist each worker builds its own copy of such a fixture: a module's seeded var/ or
     demo data would be built twice, a second dovecot or chromium started. An `xdist_group` keeps
     them together (read by `--dist loadgroup`; marks added here come before xdist names the items).
+
+    Never a transactional test (browser, PostgreSQL concurrency): xdist hands out the groups
+    first, biggest first, and such a test ends with a flush that the tests after it on that
+    worker would find (see pytest_collection_modifyitems); ungrouped, they keep their place last.
     """
+    if _is_transactional(item):
+        return
     group = shared_fixture_group(item)
     if group is not None:
         item.add_marker(pytest.mark.xdist_group(group))
@@ -171,6 +190,26 @@ def shared_fixture_group(item) -> str | None:
             if definition.scope == "module":
                 module_group = item.module.__name__
     return module_group
+
+
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@contextmanager
+def built_once(django_db_blocker, **settings) -> Iterator[None]:
+    """Rows written once for a whole module (in a module-scoped fixture) and rolled back after it.
+
+    Only for data the module's tests read: each test's own transaction is a savepoint inside
+    this one, so whatever a test writes is undone, but the Python objects handed out are shared.
+    """
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS, **settings):
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
 
 
 def _is_transactional(item) -> bool:

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from tests.conftest import shared_fixture_group
+from tests.conftest import pytest_itemcollected, shared_fixture_group
 from tests.workers import worker_number
 
 
@@ -50,3 +50,32 @@ def test_tests_sharing_a_wide_fixture_of_ours_are_grouped(fixtures, group):
 def test_the_worker_number_comes_from_xdist(workerinput, number):
     config = SimpleNamespace(**({"workerinput": workerinput} if workerinput else {}))
     assert worker_number(config) == number
+
+
+@pytest.mark.parametrize(
+    "marks",
+    [
+        {"django_db": pytest.mark.django_db(transaction=True)},
+        {"django_db": pytest.mark.django_db(True)},
+    ],
+    ids=["transaction-keyword", "transaction-positional"],
+)
+def test_transactional_tests_are_never_grouped(marks):
+    """xdist runs groups first; a transactional test's closing flush must stay at the end."""
+    item = _item(chromium=_definition("session", "tests/browser"))
+    item.fixturenames = ["chromium", "live_server"] if not marks else ["chromium"]
+    item.get_closest_marker = lambda name: marks.get(name).mark if name in marks else None
+    added = []
+    item.add_marker = added.append
+    pytest_itemcollected(item)
+    assert added == []
+
+
+def test_a_read_only_test_sharing_a_server_is_grouped():
+    item = _item(dovecot=_definition("session", "tests/inbox"))
+    item.fixturenames = ["dovecot", "db"]
+    item.get_closest_marker = lambda name: pytest.mark.django_db.mark if name == "django_db" else None
+    added = []
+    item.add_marker = added.append
+    pytest_itemcollected(item)
+    assert [mark.mark.args for mark in added] == [("dovecot",)]
