@@ -212,6 +212,22 @@ def built_once(django_db_blocker, **settings) -> Iterator[None]:
             atomic.__exit__(None, None, None)
 
 
+_worker_fuzz_summaries: list[str] = []
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """A worker's API fuzzing summary (tests/api/conftest.py), printed by the controller."""
+    _worker_fuzz_summaries.extend(getattr(node, "workeroutput", {}).get("fuzz_tally", []))
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _worker_fuzz_summaries:
+        terminalreporter.section("API fuzzing (Schemathesis)")
+        for line in _worker_fuzz_summaries:
+            terminalreporter.write_line(line)
+
+
 def _is_transactional(item) -> bool:
     marker = item.get_closest_marker("django_db")
     if marker is not None and (marker.kwargs.get("transaction") or (marker.args and marker.args[0])):

@@ -63,23 +63,16 @@ def fuzz_tally():
     return _tally
 
 
-_worker_lines: list[str] = []
-
-
 def pytest_sessionfinish(session):
-    # Under xdist the fuzzing ran in a worker: hand its summary to the controller, which prints it.
+    # Under xdist the fuzzing ran in a worker: its summary goes to the controller, which prints
+    # it (tests/conftest.py; the controller collects no tests, so it never loads this file).
     workeroutput = getattr(session.config, "workeroutput", None)
     if workeroutput is not None:
         workeroutput["fuzz_tally"] = _tally.lines()
 
 
-@pytest.hookimpl(optionalhook=True)
-def pytest_testnodedown(node, error):
-    _worker_lines.extend(getattr(node, "workeroutput", {}).get("fuzz_tally", []))
-
-
 def pytest_terminal_summary(terminalreporter):
-    lines = _tally.lines() + _worker_lines
+    lines = _tally.lines()
     if lines:
         terminalreporter.section("API fuzzing (Schemathesis)")
         for line in lines:
