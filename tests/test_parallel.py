@@ -79,3 +79,15 @@ def test_a_read_only_test_sharing_a_server_is_grouped():
     item.add_marker = added.append
     pytest_itemcollected(item)
     assert [mark.mark.args for mark in added] == [("dovecot",)]
+
+
+@pytest.mark.django_db
+def test_each_worker_has_a_database_of_its_own(request):
+    """On PostgreSQL under xdist the test database's name ends in the worker's id
+    (TEST_DATABASE_NAME=test_x → test_x_gw1); SQLite's in-memory database is per process."""
+    from django.db import connection
+
+    worker = getattr(request.config, "workerinput", {}).get("workerid")
+    if worker is None or connection.vendor != "postgresql":
+        pytest.skip("only meaningful for xdist workers on PostgreSQL")
+    assert connection.settings_dict["NAME"].endswith(f"_{worker}")
