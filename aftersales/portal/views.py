@@ -246,7 +246,12 @@ def decide_registration(request, pk):
 @require_POST
 def take_callback(request, pk):
     """The agent calls the contact back: the request leaves the queue and the phone intake
-    opens with the caller, the equipment and what they wrote already filled in."""
+    opens with the caller, the equipment and what they wrote already filled in.
+
+    The right first, then the look-up: a caller without it gets the same 403 whether the
+    call-back exists or not."""
+    if not request.user.can_take_calls:
+        raise PermissionDenied
     callback = get_object_or_404(CallbackRequest, pk=pk)
     try:
         services.take_callback(callback=callback, by=request.user)
