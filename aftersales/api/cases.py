@@ -23,7 +23,14 @@ from aftersales.api.pagination import CaseCursorPagination
 from aftersales.cases import services
 from aftersales.cases.forms import staff_users
 from aftersales.cases.models import Case, CaseEvent, Channel, Kind, Severity, Status
-from aftersales.cases.queries import QueueFilter, get_visible_case, queue, visible_cases, visible_events
+from aftersales.cases.queries import (
+    QueueFilter,
+    get_visible_case,
+    name_shown_to,
+    queue,
+    visible_cases,
+    visible_events,
+)
 from aftersales.cases.workflow import BY_ACTION, allowed_transitions
 from aftersales.core.errors import Conflict, NotAllowed
 from aftersales.customers.models import Contact, Customer, Site
@@ -78,6 +85,16 @@ class CaseQuerySerializer(serializers.Serializer):
         )
 
 
+# What a customer's contact is not shown of a case, as in the portal: who inside the service
+# company works on it (log-in names, team) and the internal clocks (sign-off, progress, ...).
+HIDDEN_FROM_CUSTOMERS = {"owner": None, "team": None, "taken_by": None, "clocks": []}
+
+
+def _sees_internals(serializer) -> bool:
+    request = serializer.context.get("request")
+    return request is not None and request.user.is_staff_member
+
+
 class CaseListSerializer(serializers.ModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     owner = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
@@ -105,6 +122,12 @@ class CaseListSerializer(serializers.ModelSerializer):
             "next_due_at",
             "updated_at",
         ]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if not _sees_internals(self):
+            data.update({name: value for name, value in HIDDEN_FROM_CUSTOMERS.items() if name in data})
+        return data
 
 
 class ClockSerializer(serializers.Serializer):
@@ -138,7 +161,15 @@ class EventSerializer(serializers.ModelSerializer):
         ]
 
     def get_actor(self, event: CaseEvent) -> str | None:
-        return str(event.actor) if event.actor_id else None
+        request = self.context.get("request")
+        if not event.actor_id:
+            return None
+        if request is None:
+            return str(event.actor)
+        names = self.context.setdefault("names_shown", {})  # one look-up per person, not per event
+        if event.actor_id not in names:
+            names[event.actor_id] = name_shown_to(request.user, event.actor)
+        return names[event.actor_id]
 
 
 class CaseDetailSerializer(CaseListSerializer):
@@ -168,12 +199,14 @@ class CaseDetailSerializer(CaseListSerializer):
 
     @extend_schema_field(ClockSerializer(many=True))
     def get_clocks(self, case: Case) -> list:
+        if not _sees_internals(self):
+            return []
         views = [view_clock(clock) for clock in Clock.objects.filter(case=case).select_related("calendar")]
         return ClockSerializer(views, many=True).data
 
     @extend_schema_field(EventSerializer(many=True))
     def get_timeline(self, case: Case) -> list:
-        return EventSerializer(visible_events(self.context["request"].user, case), many=True).data
+        return EventSerializer(visible_events(self.context["request"].user, case), many=True, context=self.context).data
 
     def get_actions(self, case: Case) -> list[str]:
         """The workflow actions the requesting user may take now."""
@@ -453,7 +486,7 @@ class CaseViewSet(
         if public is None:
             public = request.user.is_customer_contact
         event = services.add_comment(case=case, by=request.user, text=body.validated_data["text"], public=public)
-        return Response(EventSerializer(event).data, status=status.HTTP_201_CREATED)
+        return Response(EventSerializer(event, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
     # --- assignment, severity, service acts, suspension (the case page's other forms) ----
 
@@ -517,7 +550,7 @@ class CaseViewSet(
         event = services.record_act(
             case=case, by=request.user, act=body.validated_data["act"], text=body.validated_data["text"]
         )
-        return Response(EventSerializer(event).data, status=status.HTTP_201_CREATED)
+        return Response(EventSerializer(event, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         methods=["GET"],

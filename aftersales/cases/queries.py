@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.roles import STAFF_ROLES, Role
 from aftersales.cases.models import (
@@ -79,6 +80,17 @@ def visible_events(user, case: Case) -> QuerySet[CaseEvent]:
     if not (user.roles & STAFF_ROLES):
         events = events.filter(is_public=True)
     return events
+
+
+def name_shown_to(viewer, person) -> str:
+    """How `person` (an event's actor, a file's uploader) is named to `viewer`. Staff see
+    everyone as the user's own string; a customer's contact never sees a staff member's log-in
+    name: their display or full name, else "Service desk"."""
+    if person is None:
+        return ""
+    if viewer.roles & STAFF_ROLES or not (person.roles & STAFF_ROLES):
+        return str(person)
+    return person.display_name or person.get_full_name() or str(_("Service desk"))
 
 
 def get_visible_attachment(user, pk: int) -> Attachment:

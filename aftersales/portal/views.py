@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from aftersales.cases import services as case_services
 from aftersales.cases.models import FINISHED_STATUSES, OPEN_STATUSES, Severity, Status
-from aftersales.cases.queries import get_visible_case, visible_cases, visible_events
+from aftersales.cases.queries import get_visible_case, name_shown_to, visible_cases, visible_events
 from aftersales.core.errors import DomainError, NotAllowed
 from aftersales.core.forms import apply_domain_error
 from aftersales.core.pagination import CappedPaginator
@@ -120,9 +120,15 @@ def case_detail(request, number, forms: dict | None = None):
     case = get_visible_case(request.user, number)
     forms = forms or {}
     attachments = case.attachments.filter(is_public=True)
+    events = list(visible_events(request.user, case).prefetch_related("attachments").order_by("at", "pk"))
+    names: dict[int, str] = {}
+    for event in events:
+        if event.actor_id and event.actor_id not in names:
+            names[event.actor_id] = name_shown_to(request.user, event.actor)
+        event.actor_name = names.get(event.actor_id, "")
     context = {
         "case": case,
-        "events": visible_events(request.user, case).prefetch_related("attachments").order_by("at", "pk"),
+        "events": events,
         "attachments": attachments,
         "reports": [a for a in attachments if a.is_service_report],
         "copies": case.copied_contacts.all(),
