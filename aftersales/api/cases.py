@@ -19,6 +19,7 @@ from rest_framework.response import Response
 
 from aftersales.api.attachments import CaseAttachmentsMixin
 from aftersales.api.base import LanguageMixin
+from aftersales.api.fields import DateTimeField, IdField
 from aftersales.api.pagination import CaseCursorPagination
 from aftersales.cases import services
 from aftersales.cases.forms import staff_users
@@ -51,9 +52,9 @@ class CaseQuerySerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=STATUS_FILTERS, default="open", required=False)
     severity = serializers.ListField(child=serializers.ChoiceField(choices=Severity.values), required=False)
     kind = serializers.ChoiceField(choices=Kind.values, required=False)
-    customer = serializers.IntegerField(required=False, min_value=1)
-    owner = serializers.IntegerField(required=False, min_value=1)
-    team = serializers.IntegerField(required=False, min_value=1)
+    customer = IdField(required=False)
+    owner = IdField(required=False)
+    team = IdField(required=False)
     mine = serializers.BooleanField(default=False, required=False)
     unassigned = serializers.BooleanField(default=False, required=False)
     q = serializers.CharField(required=False, allow_blank=True, max_length=200)
@@ -339,7 +340,7 @@ class SuspensionRequestCreateSerializer(serializers.Serializer):
     consent_channel = serializers.ChoiceField(
         choices=SuspensionRequest.ConsentChannel.choices, help_text=_("How they agreed.")
     )
-    consent_at = serializers.DateTimeField(help_text=_("When they agreed."))
+    consent_at = DateTimeField(help_text=_("When they agreed."))
 
     def validate_consent_at(self, value: dt.datetime) -> dt.datetime:
         if value > timezone.now() + CONSENT_CLOCK_SKEW:
