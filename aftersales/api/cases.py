@@ -93,7 +93,7 @@ HIDDEN_FROM_CUSTOMERS = {"owner": None, "team": None, "taken_by": None, "clocks"
 
 def _sees_internals(serializer) -> bool:
     request = serializer.context.get("request")
-    return request is not None and request.user.is_staff_member
+    return request is not None and bool(getattr(request.user, "is_staff_member", False))
 
 
 class CaseListSerializer(serializers.ModelSerializer):

@@ -88,7 +88,7 @@ def name_shown_to(viewer, person) -> str:
     name: their display or full name, else "Service desk"."""
     if person is None:
         return ""
-    if viewer.roles & STAFF_ROLES or not (person.roles & STAFF_ROLES):
+    if getattr(viewer, "roles", frozenset()) & STAFF_ROLES or not (person.roles & STAFF_ROLES):
         return str(person)
     return person.display_name or person.get_full_name() or str(_("Service desk"))
 
