@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import time
 from dataclasses import dataclass, field
 
@@ -186,8 +187,11 @@ def _aim_at_real_objects(schema, world: World) -> None:
 
 # Past the ends of 32- and 64-bit integer columns, and far past both.
 HUGE_INTEGERS = [2**31, 2**63 - 1, 2**63, 10**20, -(2**31) - 1, -(2**63) - 1, -(10**20)]
+# Without an offset the server's zone (Asia/Shanghai) applies: year 1 before 08:06 is year 0 in UTC.
 EXTREME_MOMENTS = [
     "0001-01-01T00:00:00",
+    "0001-01-01T03:00:00",
+    "0001-01-01T08:00:00",
     "0001-01-01T00:00:00Z",
     "0001-01-01T07:59:59+08:00",
     "0001-01-01T00:00:00+14:00",
@@ -208,25 +212,36 @@ schemathesis.openapi.format("date-time", st.one_of(_ordinary_moments(), st.sampl
 schemathesis.openapi.format("date", st.one_of(st.dates().map(dt.date.isoformat), st.sampled_from(EXTREME_DATES)))
 
 
-def _is_integer(value) -> bool:
-    if isinstance(value, str):
-        return value.lstrip("-").isdigit()
-    return isinstance(value, int) and not isinstance(value, bool)
+MOMENT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d")
+OFFSET = re.compile(r"(Z|[+-]\d\d:\d\d)$")
+
+
+def _past_the_range(value):
+    """The values past the range of `value`'s kind (an integer, the digits of one in a query,
+    a date-time), or None for other values."""
+    if isinstance(value, str) and value.lstrip("-").isdigit():
+        return [str(number) for number in HUGE_INTEGERS]
+    if isinstance(value, int) and not isinstance(value, bool):
+        return HUGE_INTEGERS
+    if isinstance(value, str) and MOMENT.match(value):
+        # Mostly the ones without an offset: the server's zone applies, the least checked case.
+        return [*EXTREME_MOMENTS, *(moment for moment in EXTREME_MOMENTS if not OFFSET.search(moment))]
+    return None
 
 
 def _one_past_the_range(values: dict, *, alone: bool = False):
-    """`values` as generated, or (half the time) with one of its integers out of range. With
-    `alone` (optional query parameters) that one is sent by itself, so that no other invalid
-    parameter is refused first and the request gets as far as the database."""
-    names = sorted(name for name, value in values.items() if _is_integer(value))
-    if not names:
+    """`values` as generated, or (half the time) with one of its integers or date-times out of
+    range and the others as they were, valid or not. With `alone` (optional query parameters)
+    that one is sent by itself, so that no other invalid parameter is refused first and the
+    request gets as far as the database."""
+    choices = {name: past for name, value in values.items() if (past := _past_the_range(value))}
+    if not choices:
         return st.just(values)
 
-    def hostile(pair):
-        name, number = pair
-        return {name: type(values[name])(number)} if alone else {**values, name: type(values[name])(number)}
+    def hostile(name):
+        return st.sampled_from(choices[name]).map(lambda past: {name: past} if alone else {**values, name: past})
 
-    return st.one_of(st.just(values), st.tuples(st.sampled_from(names), st.sampled_from(HUGE_INTEGERS)).map(hostile))
+    return st.one_of(st.just(values), st.sampled_from(sorted(choices)).flatmap(hostile))
 
 
 def _go_past_the_ranges(schema) -> None:
