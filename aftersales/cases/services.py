@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from aftersales.accounts.roles import CASE_WORKERS, Role
 from aftersales.cases.models import (
+    FINISHED_STATUSES,
     OPEN_STATUSES,
     Attachment,
     Case,
@@ -499,7 +500,8 @@ def add_comment(
     marked as a service report are offered for download in the customer's portal.
 
     A staff note counts as a progress entry (R3.3) unless `counts_as_progress` is False, as for
-    a note a monitoring system writes."""
+    a note a monitoring system writes. A customer's contact cannot write to, or upload to, a
+    finished (closed, cancelled, merged) case, whichever way they ask (portal or API)."""
     text = (text or "").strip()
     if not text and not attachments:
         raise CaseError(_("Write something or attach a file."), fields={"text": [_("This field is required.")]})
@@ -515,6 +517,8 @@ def add_comment(
         )
     checked = _check_files(attachments)
     locked = _lock(case)
+    if by.is_customer_contact and locked.status in FINISHED_STATUSES:
+        raise NotAllowed(_("This case is closed; please open a new request if you still need help."))
     kind = EventKind.REPLY if public else EventKind.NOTE
     event = _record(locked, by, kind, public=public, text=text)
     _store_files(locked, event, checked, by, public=public, service_report=service_report)
