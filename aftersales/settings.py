@@ -318,6 +318,8 @@ LOGGING = {
         # banner and the scheduler's "enqueueing" lines are routine (WORKER_LOG_LEVEL=INFO).
         "huey": {"handlers": ["console"], "filters": ["task_start"], "level": LOG_LEVEL, "propagate": False},
         "huey.consumer": {"level": env_str("WORKER_LOG_LEVEL", "WARNING")},
+        # django-axes says every successful log-in at INFO; lock-outs are WARNING.
+        "axes": {"level": "WARNING"},
     },
 }
 

@@ -327,7 +327,12 @@ def test_customer_a_cannot_reach_customer_b_through(name, client, world, contact
 def test_with_the_boundary_customer_a_is_sent_to_the_portal_from(name, client, world, contact_a):
     client.force_login(contact_a)
     before = _snapshot(world.case_b)
-    address = reverse(name, args=[world.case_b.number]) if name not in ("case_list", "intake") else reverse(name)
+    if name in ("case_list", "intake"):
+        address = reverse(name)
+    elif name == "case_document":
+        address = reverse(name, args=[world.case_b.number, 1])
+    else:
+        address = reverse(name, args=[world.case_b.number])
 
     response = client.post(address, POSTS[name](world)) if name in POSTS else client.get(address)
 

@@ -33,6 +33,8 @@ CUSTOMER_ROUTES = frozenset(
         "portal:case_reply",
         "portal:case_confirm",
         "portal:case_reject",
+        "portal:case_summary",
+        "portal:case_document",
     }
 )
 # Whole namespaces with their own answer for customers.

@@ -9,6 +9,7 @@ walked without being listed here):
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from functools import cache
 
@@ -149,9 +150,37 @@ def test_an_extreme_moment_in_a_body_is_a_field_error_or_a_domain_error(api, cas
     services.transition(case=case_a, action="accept", by=engineer, text="")
     client = api("engineer")
     client.raise_request_exception = False
-    body = {"reason": "停机窗口", "consent_by": "张工", "consent_channel": "phone", "consent_at": moment}
+    expected_end = (dt.datetime.now(dt.UTC) + dt.timedelta(days=2)).isoformat()
+    body = {
+        "reason": "停机窗口",
+        "consent_by": "张工",
+        "consent_channel": "phone",
+        "consent_at": moment,
+        "expected_end_at": expected_end,
+    }
 
     response = client.post(f"/api/v1/cases/{case_a.number}/suspension-requests/", body, format="json")
 
     assert response.status_code in (400, 422), response.status_code
     assert "consent_at" in response.json()["fields"]
+
+
+@pytest.mark.parametrize("moment", EXTREME_MOMENTS)
+def test_an_extreme_expected_end_of_a_suspension_is_a_field_error(api, case_a, engineer, moment):
+    from aftersales.cases import services
+
+    services.transition(case=case_a, action="accept", by=engineer, text="")
+    client = api("engineer")
+    client.raise_request_exception = False
+    body = {
+        "reason": "停机窗口",
+        "consent_by": "张工",
+        "consent_channel": "phone",
+        "consent_at": dt.datetime.now(dt.UTC).isoformat(),
+        "expected_end_at": moment,
+    }
+
+    response = client.post(f"/api/v1/cases/{case_a.number}/suspension-requests/", body, format="json")
+
+    assert response.status_code in (400, 422), response.status_code
+    assert "expected_end_at" in response.json()["fields"]
