@@ -48,20 +48,21 @@ def queue_invitation(*, user, contact) -> Notification:
         language=user.language or "",
         subject=PORTAL_INVITATION,  # replaced by the rendered subject when sent
         message_id=make_message_id(),
-        payload={"user": user.pk},
+        payload={"user": user.pk, "customer": contact.customer_id},
     )
     wake_worker()
     return row
 
 
 def invitation_guard(row: Notification) -> str:
-    """The contact still has this portal login, active, and an address of its own customer."""
+    """The contact still has this portal login, active, for the customer it was invited for, and
+    an address no contact of another customer shares."""
     contact = row.contact
     if contact is None or contact.user_id is None or contact.user_id != row.payload.get("user"):
         return "the contact's portal access was withdrawn"
     if not contact.user.is_active or not contact.customer.is_active:
         return "the contact's portal access was withdrawn"
-    return contact_guard(row, customer_id=contact.customer_id, address=contact.user.email)
+    return contact_guard(row, customer_id=row.payload.get("customer"), address=contact.user.email)
 
 
 def render_invitation(row: Notification) -> rendering.Rendered:
