@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from aftersales.notifications import registry
 from aftersales.notifications.fanout import pass_on_due
-from aftersales.notifications.models import Channel, Notification
+from aftersales.notifications.models import IM_CHANNELS, Channel, Notification
 from aftersales.notifications.senders import OutgoingMessage, Result, sender_for
 
 Status = Notification.Status
@@ -100,24 +100,21 @@ def _render(row: Notification, kind: registry.NotificationKind) -> None:
 def guard(row: Notification) -> str:
     """Why this message must not go out, or "".
 
-    A kind that declares a guard decides for its messages (a customer's contact receives only
-    mail about their own organisation, at their current address: see the owning app's
-    notices); otherwise staff messages go only to active staff members, and group-chat
-    messages to the configured robots.
+    Staff messages go only to active staff members, group-chat messages to the configured
+    robots; a message to anyone else (a customer's contact, an address given) needs its kind's
+    guard, which is asked in every case (a contact receives only mail about their own
+    organisation, at their current address: see the owning app's notices).
     """
     try:
         kind = registry.get(row.kind)
     except registry.UnknownKind:
         return "no app declares this kind of notification"
-    if kind.guard is not None:
-        return kind.guard(row)
     if row.recipient_id is not None:
         if not row.recipient.is_active or not row.recipient.is_staff_member:
             return "the recipient is not an active staff member"
-        return ""
-    if row.contact_id is not None or row.channel not in (Channel.DINGTALK, Channel.WECOM, Channel.FEISHU):
+    elif kind.guard is None and (row.contact_id is not None or row.channel not in IM_CHANNELS):
         return "no recipient"
-    return ""
+    return kind.guard(row) if kind.guard is not None else ""
 
 
 def _thread_headers(row: Notification) -> dict[str, str]:

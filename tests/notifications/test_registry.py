@@ -200,3 +200,76 @@ def test_an_unregistered_name_is_no_attribute():
     assert Notification.Kind.ESCALATION == "escalation"
     with pytest.raises(AttributeError):
         Notification.Kind.NO_SUCH_KIND  # noqa: B018
+
+
+# --- a new app adds a kind without touching this package ----------------------------------------
+
+
+@pytest.fixture
+def visit_kind(settings, tmp_path):
+    """A kind as a future field-service app would declare it, with its own templates."""
+    folder = tmp_path / "notifications"
+    folder.mkdir()
+    (folder / "visit_planned-subject.txt").write_text("Visit {{ visit }} planned", encoding="utf-8")
+    (folder / "visit_planned-body.txt").write_text("Go to {{ visit }} at {{ when }}.", encoding="utf-8")
+    (folder / "visit_planned-body.html").write_text("<p>Go to {{ visit }} at {{ when }}.</p>", encoding="utf-8")
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}]
+    kind = registry.register(
+        NotificationKind(
+            name="visit_planned",
+            label="Visit planned",
+            context=lambda request: {"visit": request.payload["visit"], "when": request.payload["when"]},
+        )
+    )
+    yield kind
+    registry._KINDS.pop(kind.name)
+
+
+@pytest.mark.django_db
+def test_a_kind_declared_by_another_app_is_queued_passed_on_and_sent(smtp, visit_kind, engineer, client):
+    from aftersales.notifications.delivery import deliver_due
+
+    engineer.email = "engineer@aftersales.example"
+    engineer.save()
+
+    queue_notification(
+        kind="visit_planned", recipients=[engineer], subject="x", payload={"visit": "Ward 3", "when": "09:00"}
+    )
+    deliver_due()
+    deliver_due()
+
+    (mail,) = smtp.mailbox.to("engineer@aftersales.example")
+    assert mail["Subject"] == "Visit Ward 3 planned"
+    assert "Go to Ward 3 at 09:00." in mail.get_body(("plain",)).get_content()
+    client.force_login(engineer)
+    assert 'value="visit_planned"' in client.get("/account/notifications/").content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("kind", "to_contact", "reason"),
+    [
+        ("kind_of_a_removed_app", False, "no app declares this kind of notification"),
+        ("kind_of_a_removed_app", True, "no app declares this kind of notification"),
+        ("case_assigned", True, "no recipient"),  # a staff kind has no guard for customers
+        ("contract_renewal", False, "no recipient"),
+    ],
+)
+def test_a_message_no_kind_vouches_for_is_not_sent(smtp, customer_a, kind, to_contact, reason):
+    from aftersales.notifications.delivery import deliver_due
+    from tests.factories import ContactFactory
+
+    row = Notification.objects.create(
+        kind=kind,
+        channel="email",
+        address="someone@hospital.example",
+        contact=ContactFactory(customer=customer_a, email="someone@hospital.example") if to_contact else None,
+        subject="x",
+        body_text="x",
+    )
+
+    deliver_due()
+
+    row.refresh_from_db()
+    assert (row.status, row.last_error) == (Notification.Status.FAILED, reason)
+    assert not smtp.mailbox.received
