@@ -20,6 +20,7 @@ from django.utils import timezone
 from aftersales.notifications import registry
 from aftersales.notifications.fanout import pass_on_due
 from aftersales.notifications.models import IM_CHANNELS, Channel, Notification
+from aftersales.notifications.rendering import Rendered
 from aftersales.notifications.senders import OutgoingMessage, Result, sender_for
 
 Status = Notification.Status
@@ -70,7 +71,7 @@ def attempt(row: Notification) -> Result:
         return Result.permanent(refusal)
     kind = registry.get(row.kind)
     if kind.render is not None and not row.body_text:
-        _render(row, kind)
+        _render(row, kind.render(row), keep=kind.keep_rendered)
     message = OutgoingMessage(
         channel=row.channel,
         address=row.address,
@@ -84,15 +85,14 @@ def attempt(row: Notification) -> Result:
     return sender_for(row.channel).send(message)
 
 
-def _render(row: Notification, kind: registry.NotificationKind) -> None:
-    """Render a message queued with its facts only (the acknowledgement, the invitation) and
+def _render(row: Notification, rendered: Rendered, *, keep: bool) -> None:
+    """Fill in a message queued with its facts only (the acknowledgement, the invitation) and
     keep the text — or only its subject, for a kind whose text holds a secret."""
-    rendered = kind.render(row)
     row.subject = rendered.subject
     row.body_text = rendered.text if row.channel == Channel.EMAIL else rendered.short
     row.body_html = rendered.html if row.channel == Channel.EMAIL else ""
     kept = {"subject": row.subject}
-    if kind.keep_rendered:
+    if keep:
         kept.update(body_text=row.body_text, body_html=row.body_html)
     Notification.objects.filter(pk=row.pk).update(**kept)
 

@@ -56,6 +56,8 @@ def render_request(request: Notification, language: str) -> Rendered:
     """A staff request rendered for its recipient (or an IM group) in `language`, with the
     context its kind's app builds."""
     kind = registry.get(request.kind)
+    if kind.context is None:
+        raise ValueError(f"the notification kind {kind.name!r} has no context for staff requests")
     with translation.override(language):  # the context holds translated words too
         context = {"recipient": request.recipient, "fallback_subject": request.subject, **kind.context(request)}
     return render(request.kind, context, language)
