@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from aftersales.accounts.roles import CASE_WORKERS, Role
+from aftersales.cases import notices
 from aftersales.cases.models import (
     FINISHED_STATUSES,
     OPEN_STATUSES,
@@ -27,16 +28,16 @@ from aftersales.cases.models import (
     Severity,
     Status,
 )
+from aftersales.cases.notices import queue_acknowledgement
 from aftersales.cases.numbering import format_case_number
 from aftersales.cases.workflow import HANDLERS, transition_for
 from aftersales.contracts.entitlement import entitlement_for
 from aftersales.core.errors import Conflict, DomainError, NotAllowed
 from aftersales.core.uploads import check_upload, guess_content_type
-from aftersales.notifications.acknowledge import queue_acknowledgement
-from aftersales.notifications.models import Notification
 from aftersales.notifications.services import queue_notification, users_with_role
 from aftersales.sla import services as sla
 from aftersales.sla.models import ACT_MEETS, Act, ClockKind, ClockStart, SuspensionRequest
+from aftersales.sla.notices import SUSPENSION_REQUEST
 
 
 class CaseError(DomainError):
@@ -477,7 +478,7 @@ def assign(*, case: Case, by, owner=None, team=None) -> Case:
     _record(locked, by, EventKind.ASSIGNED, changes=diff)
     if owner is not None and owner != by:
         queue_notification(
-            kind=Notification.Kind.CASE_ASSIGNED,
+            kind=notices.CASE_ASSIGNED,
             recipients=[owner],
             subject=_("Case %(number)s assigned to you") % {"number": locked.number},
             case=locked,
@@ -626,7 +627,7 @@ def request_suspension(
         + _("Expected end: %(end)s") % {"end": timezone.localtime(expected_end_at).strftime("%Y-%m-%d %H:%M")},
     )
     queue_notification(
-        kind=Notification.Kind.SUSPENSION_REQUEST,
+        kind=SUSPENSION_REQUEST,
         recipients=users_with_role(Role.DUTY_MANAGER),
         subject=_("Case %(number)s: suspension awaiting your approval") % {"number": locked.number},
         case=locked,
