@@ -230,20 +230,21 @@ def apply(
 def _problems(machine: Machine, known_roles: frozenset[str] | None) -> list[str]:
     found: list[str] = []
     states = machine.states
+    initial = str(machine.initial)
     names = [t.name for t in machine.transitions]
     found += [f"transition {name!r} is declared more than once" for name in sorted(set(names)) if names.count(name) > 1]
-    if machine.initial not in states:
-        found.append(f"the initial state {machine.initial!r} is not a state")
+    if initial not in states:
+        found.append(f"the initial state {initial!r} is not a state")
     for move in machine.transitions:
-        found += [f"{move.name}: source {s!r} is not a state" for s in sorted(move.sources - states)]
+        found += [f"{move.name}: source {str(s)!r} is not a state" for s in sorted(move.sources - states)]
         if move.target not in states:
-            found.append(f"{move.name}: target {move.target!r} is not a state")
+            found.append(f"{move.name}: target {str(move.target)!r} is not a state")
         if not move.sources:
             found.append(f"{move.name}: starts from no state")
         if not move.roles:
             found.append(f"{move.name}: nobody may take it")
         if known_roles is not None:
-            found += [f"{move.name}: {r!r} is not a role" for r in sorted(move.roles - known_roles)]
+            found += [f"{move.name}: {str(r)!r} is not a role" for r in sorted(move.roles - known_roles)]
         for ref in (*move.guards, *move.hooks, *move.on_commit):
             try:
                 hook = resolve(ref)
@@ -257,18 +258,18 @@ def _problems(machine: Machine, known_roles: frozenset[str] | None) -> list[str]
             resolve(ref)
         except ImportError:
             found.append(f"{machine.name}: {ref!r} does not import")
-    found += [f"state {s!r} cannot be reached from {machine.initial!r}" for s in sorted(states - reachable(machine))]
+    found += [f"state {s!r} cannot be reached from {initial!r}" for s in sorted(states - reachable(machine))]
     return found
 
 
 def reachable(machine: Machine) -> frozenset[str]:
     """The states reachable from the initial state through the table (the initial included)."""
-    seen = {machine.initial}
-    frontier = [machine.initial]
+    seen = {str(machine.initial)}
+    frontier = [str(machine.initial)]
     while frontier:
         state = frontier.pop()
         for move in machine.transitions:
-            if state in move.sources and move.target not in seen:
-                seen.add(move.target)
-                frontier.append(move.target)
+            if state in move.sources and str(move.target) not in seen:
+                seen.add(str(move.target))
+                frontier.append(str(move.target))
     return frozenset(seen)
