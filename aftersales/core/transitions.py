@@ -19,9 +19,10 @@ This module is kernel: it imports no domain app.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -93,7 +94,7 @@ class Machine:
     roles_of: Callable[[Any], frozenset[str]] = _roles_of
     # Related rows read with the locked row (only the machine's own row is locked).
     select_related: tuple[str, ...] = ()
-    by_name: Mapping[str, Transition] = field(init=False, repr=False, compare=False)
+    by_name: Mapping[str, Transition] = dataclasses.field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "by_name", {t.name: t for t in self.transitions})
@@ -101,7 +102,8 @@ class Machine:
     @property
     def states(self) -> frozenset[str]:
         """Every value the state field may hold (its choices)."""
-        return frozenset(str(value) for value, _label in self.model._meta.get_field(self.field).flatchoices)
+        choices = getattr(self.model._meta.get_field(self.field), "flatchoices", ())
+        return frozenset(str(value) for value, _label in choices)
 
     def transition(self, name: str) -> Transition | None:
         """The transition called `name`, or None."""
@@ -138,7 +140,7 @@ class Move:
     before: str
     at: dt.datetime
     text: str = ""
-    params: dict[str, Any] = field(default_factory=dict)
+    params: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     @property
     def target(self) -> str:
@@ -157,6 +159,13 @@ def _resolve_path(path: str) -> Hook:
 def resolve(hook: HookRef) -> Hook:
     """The callable a hook or guard reference names (a dotted path is imported once)."""
     return _resolve_path(hook) if isinstance(hook, str) else hook
+
+
+def _later(hook: HookRef, move: Move) -> Callable[[], None]:
+    def run() -> None:
+        resolve(hook)(move)
+
+    return run
 
 
 def _display(machine: Machine, row: models.Model) -> str:
@@ -223,7 +232,7 @@ def apply(
         for hook in (*machine.hooks, *move_def.hooks):
             resolve(hook)(move)
         for hook in move_def.on_commit:
-            transaction.on_commit(lambda hook=hook: resolve(hook)(move))
+            transaction.on_commit(_later(hook, move))
     return row
 
 
