@@ -59,13 +59,12 @@ KNOWN = {
     ("core", "installed_base"): "core/demo.py writes the demo equipment",
     ("core", "notifications"): "core/demo.py records the demo's sent notifications as history",
     ("core", "sla"): "core/demo.py files the demo suspension requests and sweeps the clocks",
-    # The kernel's calendars notify: wants the notification registry (apps declare their kinds).
-    ("calendars", "notifications"): "calendars/holiday_years.py queues the missing-holidays notice",
-    # notifications knows the apps it notifies about, instead of a registry they fill.
-    ("notifications", "cases"): "notifications/delivery.py, rendering.py read cases and their events",
-    ("notifications", "contracts"): "notifications/rendering.py renders contract renewal reminders",
-    ("notifications", "customers"): "notifications/delivery.py addresses customer contacts",
-    ("notifications", "sla"): "notifications/acknowledge.py, rendering.py read clocks and escalations",
+    # The kernel's calendars notify (a mechanism): their missing-holidays notice would belong to
+    # an app above the mechanisms.
+    (
+        "calendars",
+        "notifications",
+    ): "calendars/notices.py declares, holiday_years.py queues the missing-holidays notice",
     # Domain → entry point.
     ("cases", "portal"): "cases/views.py shows the portal's pending call-back requests (a portal model)",
     ("customers", "portal"): "customers/admin.py invites a contact through portal/services.py",

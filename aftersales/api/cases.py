@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from aftersales.api.attachments import CaseAttachmentsMixin
 from aftersales.api.base import LanguageMixin
 from aftersales.api.documents import CaseDocumentsMixin
+from aftersales.api.fields import DateTimeField, IdField
 from aftersales.api.pagination import CaseCursorPagination
 from aftersales.cases import services
 from aftersales.cases.forms import staff_users
@@ -27,11 +28,13 @@ from aftersales.cases.models import Case, CaseEvent, Channel, Kind, Severity, St
 from aftersales.cases.queries import (
     QueueFilter,
     get_visible_case,
+    name_shown_to,
     queue,
     queue_status_choices,
     visible_cases,
     visible_events,
 )
+from aftersales.cases.services import CONSENT_CLOCK_SKEW
 from aftersales.cases.workflow import BY_ACTION, allowed_transitions
 from aftersales.core.errors import Conflict, NotAllowed
 from aftersales.customers.models import Contact, Customer, Site
@@ -52,9 +55,9 @@ class CaseQuerySerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=STATUS_FILTERS, default="open", required=False)
     severity = serializers.ListField(child=serializers.ChoiceField(choices=Severity.values), required=False)
     kind = serializers.ChoiceField(choices=Kind.values, required=False)
-    customer = serializers.IntegerField(required=False, min_value=1)
-    owner = serializers.IntegerField(required=False, min_value=1)
-    team = serializers.IntegerField(required=False, min_value=1)
+    customer = IdField(required=False)
+    owner = IdField(required=False)
+    team = IdField(required=False)
     mine = serializers.BooleanField(default=False, required=False)
     unassigned = serializers.BooleanField(default=False, required=False)
     q = serializers.CharField(required=False, allow_blank=True, max_length=200)
@@ -84,6 +87,16 @@ class CaseQuerySerializer(serializers.Serializer):
             due=data.get("due", ""),
             sort=data.get("ordering") or "severity",
         )
+
+
+# What a customer's contact is not shown of a case, as in the portal: who inside the service
+# company works on it (log-in names, team) and the internal clocks (sign-off, progress, ...).
+HIDDEN_FROM_CUSTOMERS = {"owner": None, "team": None, "taken_by": None, "clocks": []}
+
+
+def _sees_internals(serializer) -> bool:
+    request = serializer.context.get("request")
+    return request is not None and bool(getattr(request.user, "is_staff_member", False))
 
 
 class CaseListSerializer(serializers.ModelSerializer):
@@ -120,6 +133,12 @@ class CaseListSerializer(serializers.ModelSerializer):
 
     def get_next_due_display(self, case: Case) -> str:
         return case_due(case)[0]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if not _sees_internals(self):
+            data.update({name: value for name, value in HIDDEN_FROM_CUSTOMERS.items() if name in data})
+        return data
 
 
 class ClockSerializer(serializers.Serializer):
@@ -158,7 +177,15 @@ class EventSerializer(serializers.ModelSerializer):
         ]
 
     def get_actor(self, event: CaseEvent) -> str | None:
-        return str(event.actor) if event.actor_id else None
+        request = self.context.get("request")
+        if not event.actor_id:
+            return None
+        if request is None:
+            return str(event.actor)
+        names = self.context.setdefault("names_shown", {})  # one look-up per person, not per event
+        if event.actor_id not in names:
+            names[event.actor_id] = name_shown_to(request.user, event.actor)
+        return names[event.actor_id]
 
 
 class CaseDetailSerializer(CaseListSerializer):
@@ -188,12 +215,14 @@ class CaseDetailSerializer(CaseListSerializer):
 
     @extend_schema_field(ClockSerializer(many=True))
     def get_clocks(self, case: Case) -> list:
+        if not _sees_internals(self):
+            return []
         views = [view_clock(clock) for clock in Clock.objects.filter(case=case).select_related("calendar")]
         return ClockSerializer(views, many=True).data
 
     @extend_schema_field(EventSerializer(many=True))
     def get_timeline(self, case: Case) -> list:
-        return EventSerializer(visible_events(self.context["request"].user, case), many=True).data
+        return EventSerializer(visible_events(self.context["request"].user, case), many=True, context=self.context).data
 
     def get_actions(self, case: Case) -> list[str]:
         """The workflow actions the requesting user may take now."""
@@ -317,17 +346,14 @@ class ActSerializer(serializers.Serializer):
 
 
 # A consent a few minutes "ahead" is a clock difference between two devices, not the future.
-CONSENT_CLOCK_SKEW = dt.timedelta(minutes=5)
-
-
 class SuspensionRequestCreateSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
     consent_by = serializers.CharField(max_length=100, help_text=_("Who at the customer agreed."))
     consent_channel = serializers.ChoiceField(
         choices=SuspensionRequest.ConsentChannel.choices, help_text=_("How they agreed.")
     )
-    consent_at = serializers.DateTimeField(help_text=_("When they agreed."))
-    expected_end_at = serializers.DateTimeField(
+    consent_at = DateTimeField(help_text=_("When they agreed."))
+    expected_end_at = DateTimeField(
         help_text=_("When the suspension is expected to end (in the future); the owner is reminded once it passes.")
     )
 
@@ -479,7 +505,7 @@ class CaseViewSet(
         if public is None:
             public = request.user.is_customer_contact
         event = services.add_comment(case=case, by=request.user, text=body.validated_data["text"], public=public)
-        return Response(EventSerializer(event).data, status=status.HTTP_201_CREATED)
+        return Response(EventSerializer(event, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
     # --- assignment, severity, service acts, suspension (the case page's other forms) ----
 
@@ -543,7 +569,7 @@ class CaseViewSet(
         event = services.record_act(
             case=case, by=request.user, act=body.validated_data["act"], text=body.validated_data["text"]
         )
-        return Response(EventSerializer(event).data, status=status.HTTP_201_CREATED)
+        return Response(EventSerializer(event, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         methods=["GET"],

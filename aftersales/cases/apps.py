@@ -8,6 +8,9 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self) -> None:
+        from aftersales.cases import notices
+
+        notices.register()
         from aftersales.cases import documents
 
         documents.register()
