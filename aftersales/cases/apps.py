@@ -8,6 +8,10 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self) -> None:
-        from aftersales.cases import documents
+        from aftersales.cases import documents, events
+        from aftersales.cases.models import Case
+        from aftersales.timeline.services import protect_subjects
 
         documents.register()
+        events.register()
+        protect_subjects(Case)

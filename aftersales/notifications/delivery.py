@@ -18,11 +18,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from aftersales.cases.models import CaseEvent, EventKind
+from aftersales.cases.events import case_event
+from aftersales.cases.models import EventKind
 from aftersales.customers.models import Contact
 from aftersales.notifications.fanout import pass_on_due
 from aftersales.notifications.models import Channel, Notification
 from aftersales.notifications.senders import OutgoingMessage, Result, sender_for
+from aftersales.timeline.services import record_many
 
 Status = Notification.Status
 LEASE = dt.timedelta(minutes=10)  # longer than any send may take (EMAIL_TIMEOUT, HTTP time-out)
@@ -198,4 +200,4 @@ def _note_failure(row: Notification, error: str, now: dt.datetime) -> None:
         "address": row.address,
         "error": error[:500],
     }
-    CaseEvent.objects.create(case_id=row.case_id, at=now, kind=EventKind.NOTIFIED, is_public=False, text=text)
+    record_many([case_event(row.case_id, kind=EventKind.NOTIFIED, at=now, text=text)])

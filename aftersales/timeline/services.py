@@ -1,0 +1,90 @@
+"""Writing a timeline: the one way any app records what happened to a subject."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models, transaction
+from django.db.models import ProtectedError
+from django.db.models.signals import pre_delete
+from django.utils import timezone
+
+from aftersales.timeline.models import Entry
+
+
+def record(
+    subject: models.Model,
+    *,
+    actor,
+    kind: str,
+    data: Mapping[str, Any] | None = None,
+    public: bool = False,
+    at: dt.datetime | None = None,
+) -> Entry:
+    """Append one entry to `subject`'s timeline and return it.
+
+    Guarantees: the entry is written in the caller's transaction (it commits or rolls back with
+    the change it describes) and is never changed or deleted afterwards; `actor` None means the
+    system; `data` is stored as given and must be machine-readable — field names and raw values
+    or ids, never translated labels (dates as ISO text) — because it is rendered in the reader's
+    language when read; `public` entries are the only ones a customer is ever shown."""
+    entry = build(subject, actor=actor, kind=kind, data=data, public=public, at=at)
+    entry.save(force_insert=True)
+    return entry
+
+
+def build(
+    subject: models.Model | tuple[type[models.Model], int],
+    *,
+    actor=None,
+    kind: str,
+    data: Mapping[str, Any] | None = None,
+    public: bool = False,
+    at: dt.datetime | None = None,
+) -> Entry:
+    """An unsaved entry, for `record_many`. `subject` is an instance, or (model, pk) when only
+    the id is at hand (a sweep over many rows)."""
+    model, pk = (subject[0], subject[1]) if isinstance(subject, tuple) else (type(subject), subject.pk)
+    return Entry(
+        subject_type=ContentType.objects.get_for_model(model),
+        subject_id=pk,
+        actor=actor,
+        kind=kind,
+        data=_plain(data or {}),
+        public=public,
+        created_at=at or timezone.now(),
+    )
+
+
+def record_many(entries: Iterable[Entry]) -> None:
+    """Append many entries built by `build` in one statement, with the guarantees of `record`."""
+    entries = list(entries)
+    if entries:
+        with transaction.atomic():
+            Entry.objects.bulk_create(entries)
+
+
+def _plain(data: Mapping[str, Any]) -> dict:
+    # Dates, decimals and UUIDs as text, so what is stored is what a reader of the JSON gets.
+    return json.loads(json.dumps(dict(data), cls=DjangoJSONEncoder))
+
+
+def protect_subjects(*subject_models: type[models.Model]) -> None:
+    """A subject of these models that has timeline entries cannot be deleted: deleting it raises
+    ProtectedError, as a PROTECT foreign key would. Call from the owning app's `ready`."""
+    for model in subject_models:
+        pre_delete.connect(_refuse_if_recorded, sender=model, dispatch_uid=f"timeline-protect-{model._meta.label}")
+
+
+def _refuse_if_recorded(sender, instance, **kwargs) -> None:
+    entries = Entry.objects.for_subject(instance)
+    if entries.exists():
+        raise ProtectedError(
+            f"{sender._meta.label} {instance.pk} has a timeline; its history is kept, so it cannot be deleted",
+            set(entries[:10]),
+        )
