@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from aftersales.timeline.models import Entry
+from aftersales.timeline.services import record_saved, snapshot
 
 
 @admin.register(Entry)
@@ -19,3 +20,18 @@ class EntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class RecordedAdminMixin:
+    """For a ModelAdmin: every save from the admin is recorded on the row's timeline
+    (`record.created` / `record.changed`, before → after, by the signed-in user)."""
+
+    def save_model(self, request, obj, form, change):
+        before = snapshot(type(obj)._default_manager.get(pk=obj.pk)) if change and obj.pk else None
+        obj._timeline_before = before
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        obj = form.instance
+        record_saved(obj, actor=request.user, before=getattr(obj, "_timeline_before", None))

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import QuerySet
@@ -104,3 +105,16 @@ def display_value(field, value: Any) -> str:
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     return str(value)
+
+
+def saved_row_changes(data: Mapping[str, Any]) -> list[Change]:
+    """Renderer of `record.created`/`record.changed`: the row's model is named in the data."""
+    try:
+        model = apps.get_model(data.get("model") or "")
+    except (LookupError, ValueError):
+        return [Change(str(name), *map(_shown, pair)) for name, pair in (data.get("changes") or {}).items()]
+    return model_changes(model)(data)
+
+
+def _shown(value: Any) -> str:
+    return "" if value is None else str(value)

@@ -88,3 +88,43 @@ def _refuse_if_recorded(sender, instance, **kwargs) -> None:
             f"{sender._meta.label} {instance.pk} has a timeline; its history is kept, so it cannot be deleted",
             set(entries[:10]),
         )
+
+
+# --- a row's own fields: created and changed -------------------------------------------------
+
+CREATED = "record.created"
+CHANGED = "record.changed"
+
+
+def snapshot(instance: models.Model) -> dict[str, Any]:
+    """The instance's own fields as raw, JSON-safe values: ids for relations, sorted id lists for
+    many-to-many (read from the database), no primary key and no automatic timestamps."""
+    values: dict[str, Any] = {}
+    for field in instance._meta.concrete_fields:
+        if field.primary_key or getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            continue
+        values[field.name] = field.value_from_object(instance)
+    if instance.pk is not None:
+        for field in instance._meta.many_to_many:
+            values[field.name] = sorted(related.pk for related in field.value_from_object(instance))
+    return _plain(values)
+
+
+def record_saved(
+    instance: models.Model, *, actor, before: Mapping[str, Any] | None, public: bool = False
+) -> Entry | None:
+    """Record on `instance`'s own timeline what a save did: `before` None (a new row) records
+    `record.created` with every field set; otherwise `record.changed` with each field whose raw
+    value differs from `before` (a `snapshot` taken before the save), or nothing when none does.
+    Call in the transaction of the save, after many-to-many fields are saved."""
+    after = snapshot(instance)
+    if before is None:
+        changes = {name: [None, value] for name, value in after.items() if value not in (None, "", [])}
+        kind = CREATED
+    else:
+        changes = {name: [before.get(name), value] for name, value in after.items() if before.get(name) != value}
+        kind = CHANGED
+        if not changes:
+            return None
+    data = {"model": instance._meta.label_lower, "changes": changes}
+    return record(instance, actor=actor, kind=kind, data=data, public=public)
