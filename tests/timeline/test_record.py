@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.template import Context, Template
-from django.utils import translation
+from django.utils import timezone, translation
 
 from aftersales.accounts.roles import Role
 from aftersales.cases import services
 from aftersales.cases.models import Case, EventKind
+from aftersales.customers.models import Customer
 from aftersales.timeline.models import Entry
 from aftersales.timeline.registry import register
 from aftersales.timeline.rendering import entries_for, render
@@ -204,3 +207,21 @@ def test_an_unregistered_kind_still_reads_as_stored(agent, customer_a):
 
     assert (rendered.label, rendered.text, rendered.changes[0].after) == ("test.unknown", "原文", "2")
     assert entry.actor is None
+
+
+def test_many_entries_are_recorded_at_once_with_their_exact_times_and_data(agent, case_a, customer_a):
+    from aftersales.timeline.services import build, record_many
+
+    moment = timezone.make_aware(dt.datetime(2026, 6, 1, 9, 0, 0, 123456))
+    record_many(
+        [
+            build(case_a, actor=agent, kind="test.bulk", data={"changes": {"owner": [None, agent.pk]}}, at=moment),
+            build((Customer, customer_a.pk), kind="test.bulk", data={"n": 2}, public=True, at=moment),
+        ]
+    )
+
+    stored = Entry.objects.filter(kind="test.bulk").order_by("pk")
+    assert [(e.subject, e.actor, e.data, e.public, e.created_at) for e in stored] == [
+        (case_a, agent, {"changes": {"owner": [None, agent.pk]}}, False, moment),
+        (customer_a, None, {"n": 2}, True, moment),
+    ]
