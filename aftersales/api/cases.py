@@ -39,6 +39,7 @@ from aftersales.dispatch.models import Team, Tier
 from aftersales.installed_base.models import Equipment
 from aftersales.sla.display import case_due, view_clock
 from aftersales.sla.models import Act, Clock, SuspensionRequest
+from aftersales.timeline.rendering import actor_name
 
 STATUS_FILTERS = [value for value, _label in queue_status_choices()]
 ACTIONS = sorted(a for a, move in BY_ACTION.items() if not move.via_request)
@@ -167,7 +168,7 @@ class EventSerializer(serializers.ModelSerializer):
         ]
 
     def get_actor(self, event: CaseEvent) -> str | None:
-        return str(event.actor) if event.actor_id else None
+        return actor_name(event.actor, reader=self.context["request"].user) if event.actor_id else None
 
 
 class CaseDetailSerializer(CaseListSerializer):
@@ -202,7 +203,7 @@ class CaseDetailSerializer(CaseListSerializer):
 
     @extend_schema_field(EventSerializer(many=True))
     def get_timeline(self, case: Case) -> list:
-        return EventSerializer(visible_events(self.context["request"].user, case), many=True).data
+        return EventSerializer(visible_events(self.context["request"].user, case), many=True, context=self.context).data
 
     def get_actions(self, case: Case) -> list[str]:
         """The workflow actions the requesting user may take now."""
@@ -488,7 +489,7 @@ class CaseViewSet(
         if public is None:
             public = request.user.is_customer_contact
         event = services.add_comment(case=case, by=request.user, text=body.validated_data["text"], public=public)
-        return Response(EventSerializer(event).data, status=status.HTTP_201_CREATED)
+        return Response(EventSerializer(event, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
     # --- assignment, severity, service acts, suspension (the case page's other forms) ----
 
@@ -552,7 +553,7 @@ class CaseViewSet(
         event = services.record_act(
             case=case, by=request.user, act=body.validated_data["act"], text=body.validated_data["text"]
         )
-        return Response(EventSerializer(event).data, status=status.HTTP_201_CREATED)
+        return Response(EventSerializer(event, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         methods=["GET"],

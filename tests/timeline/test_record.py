@@ -225,3 +225,24 @@ def test_many_entries_are_recorded_at_once_with_their_exact_times_and_data(agent
         (case_a, agent, {"changes": {"owner": [None, agent.pk]}}, False, moment),
         (customer_a, None, {"n": 2}, True, moment),
     ]
+
+
+@pytest.mark.parametrize(
+    ("display_name", "first_name", "customer_reads"),
+    [("", "", "Service team"), ("李工", "", "李工"), ("", "Wei", "Wei")],
+    ids=["no-name", "display-name", "full-name"],
+)
+def test_the_api_timeline_never_shows_a_customer_a_staff_log_in_name(
+    display_name, first_name, customer_reads, client, engineer, contact_a, case_a
+):
+    engineer.display_name, engineer.first_name = display_name, first_name
+    engineer.save()
+    services.add_comment(case=case_a, by=engineer, text="已安排工程师明早上门。", public=True)
+
+    def actors(user):
+        client.force_login(user)
+        timeline = client.get(f"/api/v1/cases/{case_a.number}/", headers={"Accept-Language": "en"}).json()["timeline"]
+        return [event["actor"] for event in timeline if event["text"] == "已安排工程师明早上门。"]
+
+    assert actors(contact_a) == [customer_reads]
+    assert actors(engineer) == [str(engineer)]
