@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 from aftersales.accounts.roles import Role
 from aftersales.api.models import ApiToken
 from aftersales.api.tokens import create_token
+from aftersales.cases import services as case_services
 from aftersales.contracts.models import ServiceContract
 from aftersales.customers.models import Contact, Customer, Site
 from aftersales.installed_base.models import Equipment
@@ -199,3 +200,12 @@ def test_equipment_and_contract_models_are_recorded_too(as_admin, world):
 
     assert _entries(Equipment.objects.get(pk=world["equipment"].pk), "record.changed")
     assert not _entries(ServiceContract.objects.get(pk=world["contract"].pk), "record.changed")
+
+
+def test_the_case_admin_page_lists_the_case_timeline_read_only(admin_client, engineer, case_a):
+    case_services.add_comment(case=case_a, by=engineer, text="怀疑中继板故障", public=False)
+
+    page = admin_client.get(reverse("admin:cases_case_change", args=[case_a.pk]))
+
+    assert page.status_code == 200
+    assert "怀疑中继板故障" in page.content.decode()
