@@ -557,7 +557,7 @@ def _timeline(rng: random.Random, case: Case, now: dt.datetime, duty, closers) -
                 at=at,
                 actor=rng.choice(duty),
                 kind=EventKind.ASSIGNED,
-                changes={"负责人": ["", str(case.owner)], "团队": ["", str(case.team)]},
+                changes={"owner": [None, case.owner_id], "team": [None, case.team_id]},
             )
         elif kind == "status":
             to = step[1]

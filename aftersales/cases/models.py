@@ -370,6 +370,10 @@ class CaseEvent(Entry):
     def case_id(self) -> int:
         return self.subject_id
 
+    @case_id.setter
+    def case_id(self, value: int) -> None:
+        self.subject_id = value
+
     @property
     def case(self) -> Case:
         if not hasattr(self, "_case"):
