@@ -246,3 +246,23 @@ def test_the_api_timeline_never_shows_a_customer_a_staff_log_in_name(
 
     assert actors(contact_a) == [customer_reads]
     assert actors(engineer) == [str(engineer)]
+
+
+@pytest.mark.parametrize(
+    ("display_name", "shown"), [("", "服务团队"), ("李工", "李工")], ids=["no-name", "display-name"]
+)
+def test_the_portal_page_never_shows_a_customer_a_staff_log_in_name(display_name, shown, client, contact_a, case_a):
+    from django.urls import reverse
+
+    from tests.factories import UserFactory
+
+    staff = UserFactory(username="wang.login", display_name=display_name, roles=[Role.ENGINEER])
+    services.add_comment(case=case_a, by=staff, text="已安排工程师明早上门。", public=True)
+    client.force_login(contact_a)
+
+    page = client.get(reverse("portal:case", args=[case_a.number]))  # in the contact's language, Chinese
+
+    html = page.content.decode()
+    assert page.status_code == 200 and "已安排工程师明早上门。" in html
+    assert "wang.login" not in html
+    assert f" · {shown}" in html
