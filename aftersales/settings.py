@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "aftersales.accounts.middleware.UserLanguageMiddleware",
+    "aftersales.accounts.customer_boundary.CustomerBoundaryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "aftersales.core.middleware.ContentSecurityPolicyMiddleware",
@@ -318,6 +319,8 @@ LOGGING = {
         # banner and the scheduler's "enqueueing" lines are routine (WORKER_LOG_LEVEL=INFO).
         "huey": {"handlers": ["console"], "filters": ["task_start"], "level": LOG_LEVEL, "propagate": False},
         "huey.consumer": {"level": env_str("WORKER_LOG_LEVEL", "WARNING")},
+        # django-axes says every successful log-in at INFO; lock-outs are WARNING.
+        "axes": {"level": "WARNING"},
     },
 }
 
@@ -334,7 +337,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["aftersales.api.filters.ScopedFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "aftersales.api.errors.exception_handler",
     # The per-address budget is checked earlier, by aftersales.api.limits.ApiLimitsMiddleware.

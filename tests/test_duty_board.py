@@ -30,7 +30,7 @@ def test_board_lists_breached_and_due_soon_cases_apart(client, make_user, open_c
 
 def test_customer_contact_cannot_open_the_board(client, contact_a):
     client.force_login(contact_a)
-    assert client.get("/board/").status_code == 403
+    assert client.get("/board/")["Location"] == "/portal/"
 
 
 def test_board_lists_suspensions_past_their_expected_end(client, make_user, open_case, customer_a, engineer):

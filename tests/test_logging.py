@@ -61,7 +61,8 @@ def test_a_real_failure_keeps_its_traceback(console, failure):
 @pytest.mark.parametrize(
     ("who", "path", "status"),
     [
-        ("contact_a", "/board/", 403),  # a customer on the duty board
+        ("contact_a", "/portal/cases/CS209901-000001/", 404),  # a customer guessing a case
+        ("sales", "/intake/", 403),  # read-only staff at the phone intake
         ("engineer", "/cases/CS209901-000001/", 404),
         (None, "/api/v1/cases/", 401),  # no credentials
         (None, "/no-such-page/", 404),

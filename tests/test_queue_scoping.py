@@ -2,8 +2,10 @@
 
 
 def test_customer_contact_queue_names_no_other_customer_and_no_staff(client, contact_a, customer_b, engineer, case_a):
+    # The staff queue sends a contact to the portal, whose list is theirs.
     client.force_login(contact_a)
-    html = client.get("/cases/").content.decode()
+    assert client.get("/cases/")["Location"] == "/portal/"
+    html = client.get("/portal/").content.decode()
     assert case_a.number in html
     assert customer_b.name not in html
     assert engineer.username not in html
@@ -20,5 +22,6 @@ def test_staff_queue_offers_every_customer_and_owner(client, agent, engineer, cu
 def test_contact_cannot_filter_on_another_customer(client, contact_a, customer_b, open_case):
     other = open_case(customer_b, title="外部客户的故障")
     client.force_login(contact_a)
-    response = client.get("/cases/", {"customer": customer_b.pk, "status": "all"})
+    response = client.get("/cases/", {"customer": customer_b.pk, "status": "all"}, follow=True)
+    assert response.redirect_chain == [("/portal/", 302)]
     assert other.number not in response.content.decode()

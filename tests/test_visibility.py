@@ -67,6 +67,13 @@ def world(case_a, case_b, engineer, executive):
     )
 
 
+@pytest.fixture
+def without_boundary(settings):
+    """The staff pages' own checks, as if the customer boundary did not send customers to the
+    portal first (tests/test_customer_boundary.py): the visibility rule holds on its own."""
+    settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if not m.endswith("CustomerBoundaryMiddleware")]
+
+
 def _snapshot(case: Case) -> dict:
     """Everything a POST could change about a case, and the rows it could add."""
     case = Case.objects.get(pk=case.pk)
@@ -154,7 +161,8 @@ def _probe_case_list(client, world: World):
     ]
     for query in queries:
         response = client.get(reverse("case_list"), query)
-        assert response.status_code == 200, query
+        # Another customer's id is no choice of theirs: a field error, as for a missing id.
+        assert response.status_code == (400 if query.get("customer") == b.customer_id else 200), query
         html = response.content.decode()
         # (the search box echoes what was typed, so look for a link to the case, not its number)
         assert reverse("case_detail", args=[b.number]) not in html, query
@@ -309,10 +317,28 @@ def test_every_case_url_has_a_visibility_probe():
 
 
 @pytest.mark.parametrize("name", sorted(PROBES))
-def test_customer_a_cannot_reach_customer_b_through(name, client, world, contact_a):
+def test_customer_a_cannot_reach_customer_b_through(name, client, world, contact_a, without_boundary):
     client.force_login(contact_a)
 
     PROBES[name](client, world)
+
+
+@pytest.mark.parametrize("name", sorted(CASE_URL_NAMES - {"attachment"}))
+def test_with_the_boundary_customer_a_is_sent_to_the_portal_from(name, client, world, contact_a):
+    client.force_login(contact_a)
+    before = _snapshot(world.case_b)
+    if name in ("case_list", "intake"):
+        address = reverse(name)
+    elif name == "case_document":
+        address = reverse(name, args=[world.case_b.number, 1])
+    else:
+        address = reverse(name, args=[world.case_b.number])
+
+    response = client.post(address, POSTS[name](world)) if name in POSTS else client.get(address)
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("portal:home")
+    assert _snapshot(world.case_b) == before
 
 
 @pytest.mark.parametrize("name", sorted(POSTS))
@@ -328,7 +354,7 @@ def test_the_same_post_from_a_manager_does_change_the_case(name, client, world, 
 
 
 @pytest.mark.parametrize("name", sorted(POSTS))
-def test_customer_cannot_post_to_their_own_case_through_staff_pages(name, client, world, contact_a):
+def test_customer_cannot_post_to_their_own_case_through_staff_pages(name, client, world, contact_a, without_boundary):
     client.force_login(contact_a)
     before = _snapshot(world.case_a)
 
@@ -363,7 +389,7 @@ def test_anonymous_visitor_is_sent_to_the_login_page(name, client, world):
 # --- what a customer's page shows -----------------------------------------------------------------------
 
 
-def test_customer_case_page_shows_replies_but_never_internal_notes(client, world, contact_a):
+def test_customer_case_page_shows_replies_but_never_internal_notes(client, world, contact_a, without_boundary):
     client.force_login(contact_a)
 
     for show in ("all", "public", "status"):
@@ -387,7 +413,7 @@ def test_staff_case_page_shows_internal_notes(client, world, engineer):
     assert PUBLIC_REPLY in html
 
 
-def test_customer_case_page_offers_no_staff_actions(client, world, contact_a):
+def test_customer_case_page_offers_no_staff_actions(client, world, contact_a, without_boundary):
     client.force_login(contact_a)
 
     html = client.get(reverse("case_detail", args=[world.case_a.number])).content.decode()
@@ -413,7 +439,7 @@ def test_user_without_a_role_gets_an_empty_queue_and_no_case(client, world, make
     assert client.get(reverse("intake")).status_code == 403
 
 
-def test_contact_deactivated_mid_session_loses_access(client, world, contact_a):
+def test_contact_deactivated_mid_session_loses_access(client, world, contact_a, without_boundary):
     client.force_login(contact_a)
     contact_a.contact.is_active = False
     contact_a.contact.save()

@@ -9,6 +9,7 @@ from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.response import Response
 
 from aftersales.api.base import LanguageMixin
+from aftersales.api.fields import DateTimeField, IdField
 from aftersales.api.tokens import TokenScope
 from aftersales.monitoring.models import Alarm
 from aftersales.monitoring.services import DUPLICATE, receive_alarm, source_for
@@ -21,9 +22,7 @@ class AlarmSerializer(serializers.Serializer):
     carries `raised_at`, a clear `cleared_at` (and may repeat the raise's `raised_at`)."""
 
     serial_number = serializers.CharField(required=False, allow_blank=True, max_length=64, default="")
-    site = serializers.IntegerField(
-        required=False, allow_null=True, min_value=1, default=None, help_text=_("The site's id, with `host_name`.")
-    )
+    site = IdField(required=False, allow_null=True, default=None, help_text=_("The site's id, with `host_name`."))
     host_name = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
     alarm_id = serializers.CharField(max_length=200, help_text=_("The monitoring system's own id of the alarm."))
     severity = serializers.CharField(
@@ -34,8 +33,8 @@ class AlarmSerializer(serializers.Serializer):
         help_text=_("As the monitoring system says it (critical, major, …); mapped to a case severity."),
     )
     text = serializers.CharField(required=False, allow_blank=True, max_length=20000, default="")
-    raised_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
-    cleared_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    raised_at = DateTimeField(required=False, allow_null=True, default=None)
+    cleared_at = DateTimeField(required=False, allow_null=True, default=None)
 
     def validate(self, data):
         errors = {}

@@ -20,7 +20,7 @@ from rest_framework.reverse import reverse
 
 from aftersales.cases import services
 from aftersales.cases.models import Attachment
-from aftersales.cases.queries import get_visible_attachment
+from aftersales.cases.queries import get_visible_attachment, name_shown_to
 from aftersales.core.errors import NotAllowed
 from aftersales.core.uploads import check_upload, file_response
 
@@ -47,7 +47,10 @@ class AttachmentSerializer(serializers.ModelSerializer):
         ]
 
     def get_uploaded_by(self, attachment: Attachment) -> str | None:
-        return str(attachment.uploaded_by) if attachment.uploaded_by_id else None
+        if not attachment.uploaded_by_id:
+            return None
+        request = self.context.get("request")
+        return name_shown_to(request.user, attachment.uploaded_by) if request else str(attachment.uploaded_by)
 
     def get_url(self, attachment: Attachment) -> str:
         """Where the file is downloaded."""

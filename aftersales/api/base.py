@@ -5,13 +5,14 @@ from __future__ import annotations
 import copy
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 from rest_framework import mixins, serializers, viewsets
 
 from aftersales.accounts.roles import STAFF_ROLES, Role
 from aftersales.api.errors import request_language
+from aftersales.api.fields import DateTimeField
 from aftersales.core.errors import NotAllowed
 from aftersales.timeline.services import record_saved, snapshot
 
@@ -80,7 +81,12 @@ def _require_administrator(user) -> None:
 class CleanedModelSerializer(serializers.ModelSerializer):
     """A write is checked by the model's own rules (`full_clean`: field validators, `clean()`,
     unique constraints) and refused field by field; values the model normalises (phone numbers,
-    serial numbers) are stored as the model normalises them."""
+    serial numbers) are stored as the model normalises them. Date-times out of range are a
+    field error (`aftersales.api.fields.DateTimeField`)."""
+
+    serializer_field_mapping = serializers.ModelSerializer.serializer_field_mapping | {
+        models.DateTimeField: DateTimeField
+    }
 
     def validate(self, attrs):
         attrs = super().validate(attrs)

@@ -20,6 +20,7 @@ from rest_framework.response import Response
 from aftersales.api.attachments import CaseAttachmentsMixin
 from aftersales.api.base import LanguageMixin
 from aftersales.api.documents import CaseDocumentsMixin
+from aftersales.api.fields import DateTimeField, IdField
 from aftersales.api.pagination import CaseCursorPagination
 from aftersales.cases import services
 from aftersales.cases.forms import staff_users
@@ -27,6 +28,7 @@ from aftersales.cases.models import Case, CaseEvent, Channel, EventKind, Kind, S
 from aftersales.cases.queries import (
     QueueFilter,
     get_visible_case,
+    name_shown_to,
     queue,
     queue_status_choices,
     visible_cases,
@@ -39,7 +41,6 @@ from aftersales.dispatch.models import Team, Tier
 from aftersales.installed_base.models import Equipment
 from aftersales.sla.display import case_due, view_clock
 from aftersales.sla.models import Act, Clock, SuspensionRequest
-from aftersales.timeline.rendering import actor_name
 
 STATUS_FILTERS = [value for value, _label in queue_status_choices()]
 ACTIONS = sorted(a for a, move in BY_ACTION.items() if not move.via_request)
@@ -53,9 +54,9 @@ class CaseQuerySerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=STATUS_FILTERS, default="open", required=False)
     severity = serializers.ListField(child=serializers.ChoiceField(choices=Severity.values), required=False)
     kind = serializers.ChoiceField(choices=Kind.values, required=False)
-    customer = serializers.IntegerField(required=False, min_value=1)
-    owner = serializers.IntegerField(required=False, min_value=1)
-    team = serializers.IntegerField(required=False, min_value=1)
+    customer = IdField(required=False)
+    owner = IdField(required=False)
+    team = IdField(required=False)
     mine = serializers.BooleanField(default=False, required=False)
     unassigned = serializers.BooleanField(default=False, required=False)
     q = serializers.CharField(required=False, allow_blank=True, max_length=200)
@@ -85,6 +86,16 @@ class CaseQuerySerializer(serializers.Serializer):
             due=data.get("due", ""),
             sort=data.get("ordering") or "severity",
         )
+
+
+# What a customer's contact is not shown of a case, as in the portal: who inside the service
+# company works on it (log-in names, team) and the internal clocks (sign-off, progress, ...).
+HIDDEN_FROM_CUSTOMERS = {"owner": None, "team": None, "taken_by": None, "clocks": []}
+
+
+def _sees_internals(serializer) -> bool:
+    request = serializer.context.get("request")
+    return request is not None and bool(getattr(request.user, "is_staff_member", False))
 
 
 class CaseListSerializer(serializers.ModelSerializer):
@@ -121,6 +132,12 @@ class CaseListSerializer(serializers.ModelSerializer):
 
     def get_next_due_display(self, case: Case) -> str:
         return case_due(case)[0]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if not _sees_internals(self):
+            data.update({name: value for name, value in HIDDEN_FROM_CUSTOMERS.items() if name in data})
+        return data
 
 
 class ClockSerializer(serializers.Serializer):
@@ -168,7 +185,15 @@ class EventSerializer(serializers.ModelSerializer):
         ]
 
     def get_actor(self, event: CaseEvent) -> str | None:
-        return actor_name(event.actor, reader=self.context["request"].user) if event.actor_id else None
+        request = self.context.get("request")
+        if not event.actor_id:
+            return None
+        if request is None:
+            return str(event.actor)
+        names = self.context.setdefault("names_shown", {})  # one look-up per person, not per event
+        if event.actor_id not in names:
+            names[event.actor_id] = name_shown_to(request.user, event.actor)
+        return names[event.actor_id]
 
 
 class CaseDetailSerializer(CaseListSerializer):
@@ -198,6 +223,8 @@ class CaseDetailSerializer(CaseListSerializer):
 
     @extend_schema_field(ClockSerializer(many=True))
     def get_clocks(self, case: Case) -> list:
+        if not _sees_internals(self):
+            return []
         views = [view_clock(clock) for clock in Clock.objects.filter(case=case).select_related("calendar")]
         return ClockSerializer(views, many=True).data
 
@@ -336,8 +363,8 @@ class SuspensionRequestCreateSerializer(serializers.Serializer):
     consent_channel = serializers.ChoiceField(
         choices=SuspensionRequest.ConsentChannel.choices, help_text=_("How they agreed.")
     )
-    consent_at = serializers.DateTimeField(help_text=_("When they agreed."))
-    expected_end_at = serializers.DateTimeField(
+    consent_at = DateTimeField(help_text=_("When they agreed."))
+    expected_end_at = DateTimeField(
         help_text=_("When the suspension is expected to end (in the future); the owner is reminded once it passes.")
     )
 

@@ -8,7 +8,7 @@ import json
 
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import BasePagination, CursorPagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
@@ -79,7 +79,7 @@ class CaseCursorPagination(BasePagination):
         try:
             size = int(request.query_params.get("page_size", self.page_size))
         except ValueError:
-            raise NotFound(_("Invalid page size.")) from None
+            raise ValidationError({"page_size": [_("Invalid page size.")]}) from None
         return max(1, min(size, self.max_page_size))
 
     def _after(self, p: dict) -> Q:

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from aftersales.accounts.roles import Role
 from aftersales.calendars.models import BusinessCalendar, HolidayDay
-from aftersales.notifications.models import Notification
+from aftersales.calendars.notices import HOLIDAYS_MISSING
 from aftersales.notifications.services import queue_notification
 
 # From this day (month, day) on, next year's holidays are due.
@@ -95,7 +95,7 @@ def remind_missing_holidays(*, today: dt.date) -> int:
     iso_year, week, _weekday = today.isocalendar()
     years = "-".join(str(year) for year in missing.overdue)
     rows = queue_notification(
-        kind=Notification.Kind.HOLIDAYS_MISSING,
+        kind=HOLIDAYS_MISSING,
         recipients=list(administrators()),
         subject=_("Public holidays of %(years)s not entered") % {"years": "、".join(map(str, missing.overdue))},
         payload={"years": list(missing.overdue)},

@@ -8,9 +8,11 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self) -> None:
-        from aftersales.cases import documents, events
+        from aftersales.cases import documents, events, notices
         from aftersales.cases.models import Case
         from aftersales.timeline.services import protect_subjects
+
+        notices.register()
 
         documents.register()
         events.register()

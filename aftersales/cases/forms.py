@@ -8,7 +8,7 @@ from aftersales.accounts.roles import STAFF_ROLES
 from aftersales.cases.models import SEVERITY_HELP, Channel, Kind, Severity
 from aftersales.cases.queries import queue_status_choices, visible_customer_ids
 from aftersales.contracts.entitlement import ExcludedCause
-from aftersales.core.forms import MultipleFileField
+from aftersales.core.forms import DateTimeField, MultipleFileField
 from aftersales.customers.models import Contact, Customer, Site
 from aftersales.dispatch.models import Team, Tier
 from aftersales.installed_base.models import Equipment
@@ -213,7 +213,7 @@ class SuspensionRequestForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
     consent_by = forms.CharField(label=_("Customer's consent given by"), max_length=100)
     consent_channel = forms.ChoiceField(label=_("Consent given by"), choices=SuspensionRequest.ConsentChannel.choices)
-    consent_at = forms.DateTimeField(
+    consent_at = DateTimeField(
         label=_("Consent given at"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )

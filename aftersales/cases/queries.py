@@ -91,6 +91,17 @@ def visible_events(user, case: Case) -> QuerySet[CaseEvent]:
     return events
 
 
+def name_shown_to(viewer, person) -> str:
+    """How `person` (an event's actor, a file's uploader) is named to `viewer`. Staff see
+    everyone as the user's own string; a customer's contact never sees a staff member's log-in
+    name: their display or full name, else "Service desk"."""
+    if person is None:
+        return ""
+    if getattr(viewer, "roles", frozenset()) & STAFF_ROLES or not (person.roles & STAFF_ROLES):
+        return str(person)
+    return person.display_name or person.get_full_name() or str(_("Service desk"))
+
+
 def get_visible_attachment(user, pk: int) -> Attachment:
     attachments = Attachment.objects.filter(case__in=visible_cases(user))
     if not (user.roles & STAFF_ROLES):

@@ -14,8 +14,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from aftersales.accounts.roles import CASE_WORKERS, Role
+from aftersales.cases import notices
+from aftersales.cases.errors import CaseError
 from aftersales.cases.events import record_case_event
 from aftersales.cases.models import (
+    FINISHED_STATUSES,
     OPEN_STATUSES,
     Attachment,
     Case,
@@ -27,20 +30,19 @@ from aftersales.cases.models import (
     Severity,
     Status,
 )
+from aftersales.cases.notices import queue_acknowledgement
 from aftersales.cases.numbering import format_case_number
-from aftersales.cases.workflow import HANDLERS, transition_for
+from aftersales.cases.workflow import CASE_WORKFLOW, HANDLERS, suspend_on_approval, transition_for
 from aftersales.contracts.entitlement import entitlement_for
-from aftersales.core.errors import Conflict, DomainError, NotAllowed
+from aftersales.core.errors import Conflict, NotAllowed
+from aftersales.core.transitions import Move
 from aftersales.core.uploads import check_upload, guess_content_type
-from aftersales.notifications.acknowledge import queue_acknowledgement
-from aftersales.notifications.models import Notification
 from aftersales.notifications.services import queue_notification, users_with_role
 from aftersales.sla import services as sla
 from aftersales.sla.models import ACT_MEETS, Act, ClockKind, ClockStart, SuspensionRequest
+from aftersales.sla.notices import SUSPENSION_REQUEST
 
-
-class CaseError(DomainError):
-    """A request about a case that cannot be carried out as asked."""
+__all__ = ["CaseError"]  # defined with the workflow table, raised by these services
 
 
 # --- helpers ----------------------------------------------------------------------------
@@ -288,100 +290,42 @@ def transition(
     merge_into: Case | None = None,
     suspension: SuspensionRequest | None = None,
 ) -> Case:
-    """Move `case` by `action` of the transition table.
+    """Move `case` by `action` of the transition table (`workflow.CASE_WORKFLOW`), through the
+    transition engine.
 
     Locks the row first, so of two people acting at once one wins and the other gets a
     Conflict naming the new state (when they say which state they saw, `expected_status`)
-    or NotAllowed (when the move no longer fits the state).
+    or NotAllowed (when the move no longer fits the state). The table's guards and hooks
+    (timeline entry, timestamps, ownership, clocks, the merge note) run inside this
+    transaction; a refusal writes nothing.
     """
-    move = transition_for(action)
-    if move is None:
-        raise NotAllowed(_("Unknown action “%(action)s”.") % {"action": action})
-    locked = _lock(case)
-    if expected_status and locked.status != expected_status:
-        raise Conflict(
-            _("Someone else changed this case meanwhile: it is now “%(status)s”. Reload the page and try again.")
-            % {"status": locked.get_status_display()}
-        )
-    if locked.status not in move.sources:
-        raise NotAllowed(
-            _("“%(action)s” is not possible while the case is “%(status)s”.")
-            % {"action": move.label, "status": locked.get_status_display()}
-        )
-    if not (move.roles & by.roles):
-        raise NotAllowed(_("Your role may not “%(action)s” a case.") % {"action": move.label})
-    text = (text or "").strip()
-    if move.needs_text and not text:
-        raise CaseError(_("Please say why."), fields={"text": [_("This field is required.")]})
-    if move.target == Status.SUSPENDED and (suspension is None or suspension.case_id != locked.pk):
-        raise NotAllowed(
-            _("A case is suspended only by approving a suspension request that records the customer's consent.")
-        )
-    _apply_side_effects(locked, move.target, by, merge_into)
-    before = locked.status
-    locked.status = move.target
-    locked.save()
+    return CASE_WORKFLOW.apply(
+        obj=case,
+        action=action,
+        by=by,
+        text=text,
+        expected=expected_status,
+        merge_into=merge_into,
+        suspension=suspension,
+    )
+
+
+def record_status_change(move: Move) -> None:
+    """The timeline entry of every case move (the case machine's first hook)."""
+    locked, by, before, text = move.obj, move.by, move.before, move.text
     public = move.target in (Status.RESOLVED, Status.CLOSED, Status.REOPENED, Status.CANCELLED, Status.MERGED)
     _record(locked, by, EventKind.STATUS, public=public, from_status=before, to_status=move.target, text=text)
-    _update_clocks(locked, before, move.target)
-    return locked
 
 
-def _update_clocks(case: Case, before: str, target: str) -> None:
-    now = timezone.now()
-    if target == Status.ACCEPTED:
-        sla.meet(case, [ClockKind.SIGN_OFF, ClockKind.RESPONSE], at=now)
-    elif target == Status.SUSPENDED:
-        sla.pause(case, at=now)
-    elif before == Status.SUSPENDED:
-        sla.resume(case, at=now)
-    if target == Status.RESOLVED:
-        sla.meet(case, [ClockKind.RESTORE], at=now)
-        sla.stop_clocks(case, at=now)
-        sla.start_clocks(case, at=now, starts=ClockStart.RESOLUTION)
-    elif target == Status.CLOSED:
-        sla.stop_clocks(case, at=now, keep=[ClockKind.FAULT_REPORT])
-    elif target in (Status.CANCELLED, Status.MERGED):
-        sla.stop_clocks(case, at=now)
-    elif target == Status.REOPENED:
-        sla.start_clocks(case, at=now)
-
-
-def _apply_side_effects(case: Case, target: Status, by, merge_into: Case | None) -> None:
-    now = timezone.now()
-    if target == Status.ACCEPTED:
-        case.accepted_at = now
-        if case.owner_id is None:
-            case.owner = by
-    elif target == Status.RESOLVED:
-        case.resolved_at = now
-    elif target == Status.CLOSED:
-        case.closed_at = now
-    elif target == Status.REOPENED:
-        case.resolved_at = case.closed_at = case.customer_confirmed_at = None
-    elif target == Status.MERGED:
-        if merge_into is None or merge_into.pk == case.pk:
-            raise CaseError(
-                _("Say which case this one duplicates."), fields={"merge_into": [_("Enter another case's number.")]}
-            )
-        if merge_into.status not in OPEN_STATUSES:
-            raise CaseError(
-                _("A case can only be merged into an open case."), fields={"merge_into": [_("That case is not open.")]}
-            )
-        if merge_into.customer_id != case.customer_id:
-            # A duplicate is the same request; another customer's case would also leave this
-            # customer pointing at a case they may not see.
-            raise CaseError(
-                _("A case can only be merged into a case of the same customer."),
-                fields={"merge_into": [_("That case belongs to another customer.")]},
-            )
-        case.merged_into = merge_into
-        _record(
-            merge_into,
-            by,
-            EventKind.NOTE,
-            text=_("Case %(number)s was merged into this one.") % {"number": case.number},
-        )
+def note_merge_on_target(move: Move) -> None:
+    """The internal note on the case a merged case now points to (a hook of "merge")."""
+    case, by, merge_into = move.obj, move.by, move.params["merge_into"]
+    _record(
+        merge_into,
+        by,
+        EventKind.NOTE,
+        text=_("Case %(number)s was merged into this one.") % {"number": case.number},
+    )
 
 
 # --- edits ------------------------------------------------------------------------------
@@ -472,7 +416,7 @@ def assign(*, case: Case, by, owner=None, team=None) -> Case:
     _record(locked, by, EventKind.ASSIGNED, changes=diff)
     if owner is not None and owner != by:
         queue_notification(
-            kind=Notification.Kind.CASE_ASSIGNED,
+            kind=notices.CASE_ASSIGNED,
             recipients=[owner],
             subject=_("Case %(number)s assigned to you") % {"number": locked.number},
             case=locked,
@@ -495,7 +439,8 @@ def add_comment(
     marked as a service report are offered for download in the customer's portal.
 
     A staff note counts as a progress entry (R3.3) unless `counts_as_progress` is False, as for
-    a note a monitoring system writes."""
+    a note a monitoring system writes. A customer's contact cannot write to, or upload to, a
+    finished (closed, cancelled, merged) case, whichever way they ask (portal or API)."""
     text = (text or "").strip()
     if not text and not attachments:
         raise CaseError(_("Write something or attach a file."), fields={"text": [_("This field is required.")]})
@@ -511,6 +456,8 @@ def add_comment(
         )
     checked = _check_files(attachments)
     locked = _lock(case)
+    if by.is_customer_contact and locked.status in FINISHED_STATUSES:
+        raise NotAllowed(_("This case is closed; please open a new request if you still need help."))
     kind = EventKind.REPLY if public else EventKind.NOTE
     event = _record(locked, by, kind, public=public, text=text)
     _store_files(locked, event, checked, by, public=public, service_report=service_report)
@@ -616,7 +563,7 @@ def request_suspension(
         + _("Expected end: %(end)s") % {"end": timezone.localtime(expected_end_at).strftime("%Y-%m-%d %H:%M")},
     )
     queue_notification(
-        kind=Notification.Kind.SUSPENSION_REQUEST,
+        kind=SUSPENSION_REQUEST,
         recipients=users_with_role(Role.DUTY_MANAGER),
         subject=_("Case %(number)s: suspension awaiting your approval") % {"number": locked.number},
         case=locked,
@@ -659,7 +606,7 @@ def decide_suspension(*, request: SuspensionRequest, by, approve: bool, note: st
     locked.decided_by, locked.decided_at, locked.decision_note = by, timezone.now(), (note or "").strip()
     locked.save()
     if approve:
-        transition(case=locked.case, action="suspend", by=by, text=locked.reason, suspension=locked)
+        suspend_on_approval(request=locked, by=by)
     else:
         _record(
             locked.case,

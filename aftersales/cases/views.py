@@ -100,6 +100,9 @@ def case_list(request):
             "filter": f,
             "callbacks": pending_callbacks() if request.user.can_take_calls else (),
         },
+        # A filter that names nothing (an unknown or out-of-range id, a bad status) is a field
+        # error above the unfiltered queue.
+        status=400 if form.errors else 200,
     )
 
 

@@ -1,18 +1,28 @@
-"""The case state machine: one declarative table of transitions, each naming who may take it.
+"""The case state machine: one declarative table of transitions, each naming who may take it,
+what must hold first (guards) and what follows (hooks), on the shared transition engine
+(`aftersales.core.transitions`).
 
-Nothing assigns `Case.status` except `cases.services.transition`, which reads this table.
-Tests are generated from the table, so a row added here is covered at once.
+Nothing assigns `Case.status` except `CASE_WORKFLOW.apply` (through `cases.services.transition`
+or `suspend_on_approval`), which reads this table. Tests are generated from the table, so a row
+added here is covered at once.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from aftersales.accounts.roles import CLOSERS, ENGINEERS, MANAGERS, Role
-from aftersales.cases.models import Status
+from aftersales.cases.errors import CaseError
+from aftersales.cases.models import OPEN_STATUSES, Case, Status
+from aftersales.core import transitions as engine
+from aftersales.core.errors import NotAllowed
+from aftersales.core.transitions import Move
+from aftersales.sla import services as sla
+from aftersales.sla.models import ClockKind, ClockStart
 
 WAITING = frozenset({Status.WAITING_CUSTOMER, Status.WAITING_VENDOR, Status.WAITING_PARTS})
 WORKING = frozenset({Status.ACCEPTED, Status.IN_PROGRESS}) | WAITING
@@ -20,12 +30,9 @@ HANDLERS = ENGINEERS | MANAGERS
 
 
 @dataclass(frozen=True)
-class Transition:
-    action: str
-    label: Promise
-    sources: frozenset[Status]
-    target: Status
-    roles: frozenset[Role]
+class Transition(engine.Transition):
+    """A case transition: the engine's row plus what the pages need to offer it."""
+
     # The actor must say why (a resolution, a reason to cancel, ...).
     needs_text: bool = False
     # Shown as a destructive/prominent button.
@@ -33,20 +40,131 @@ class Transition:
     # Taken by approving a request (suspension), never by a plain button.
     via_request: bool = False
 
+    @property
+    def action(self) -> str:
+        return self.name
+
+
+# --- guards: each refuses a move before anything is written ------------------------------
+
+
+def _reason_given(move: Move) -> None:
+    if getattr(move.transition, "needs_text", False) and not move.text:
+        raise CaseError(_("Please say why."), fields={"text": [_("This field is required.")]})
+
+
+def _consented_request_given(move: Move) -> None:
+    suspension = move.params.get("suspension")
+    if suspension is None or suspension.case_id != move.obj.pk:
+        raise NotAllowed(
+            _("A case is suspended only by approving a suspension request that records the customer's consent.")
+        )
+
+
+def _merge_target_fits(move: Move) -> None:
+    case, merge_into = move.obj, move.params.get("merge_into")
+    if merge_into is None or merge_into.pk == case.pk:
+        raise CaseError(
+            _("Say which case this one duplicates."), fields={"merge_into": [_("Enter another case's number.")]}
+        )
+    if merge_into.status not in OPEN_STATUSES:
+        raise CaseError(
+            _("A case can only be merged into an open case."), fields={"merge_into": [_("That case is not open.")]}
+        )
+    if merge_into.customer_id != case.customer_id:
+        # A duplicate is the same request; another customer's case would also leave this
+        # customer pointing at a case they may not see.
+        raise CaseError(
+            _("A case can only be merged into a case of the same customer."),
+            fields={"merge_into": [_("That case belongs to another customer.")]},
+        )
+
+
+# --- hooks: run in order after the status is saved, inside the same transaction ----------
+
+
+def _stamp(field: str) -> Callable[[Move], None]:
+    def stamp(move: Move) -> None:
+        setattr(move.obj, field, move.at)
+        move.obj.save(update_fields=[field, "updated_at"])
+
+    stamp.__name__ = stamp.__qualname__ = f"stamp_{field}"
+    return stamp
+
+
+def _take_ownership(move: Move) -> None:
+    """Accepting a case nobody owns makes the person who accepts it its owner."""
+    if move.obj.owner_id is None:
+        move.obj.owner = move.by
+        move.obj.save(update_fields=["owner", "updated_at"])
+
+
+def _forget_resolution(move: Move) -> None:
+    case = move.obj
+    case.resolved_at = case.closed_at = case.customer_confirmed_at = None
+    case.save(update_fields=["resolved_at", "closed_at", "customer_confirmed_at", "updated_at"])
+
+
+def _point_to_merge_target(move: Move) -> None:
+    move.obj.merged_into = move.params["merge_into"]
+    move.obj.save(update_fields=["merged_into", "updated_at"])
+
+
+def _meet_sign_off(move: Move) -> None:
+    sla.meet(move.obj, [ClockKind.SIGN_OFF, ClockKind.RESPONSE], at=move.at)
+
+
+def _pause_clocks(move: Move) -> None:
+    sla.pause(move.obj, at=move.at)
+
+
+def _resume_clocks(move: Move) -> None:
+    sla.resume(move.obj, at=move.at)
+
+
+def _restore_and_start_resolution_clocks(move: Move) -> None:
+    sla.meet(move.obj, [ClockKind.RESTORE], at=move.at)
+    sla.stop_clocks(move.obj, at=move.at)
+    sla.start_clocks(move.obj, at=move.at, starts=ClockStart.RESOLUTION)
+
+
+def _stop_clocks_but_fault_report(move: Move) -> None:
+    sla.stop_clocks(move.obj, at=move.at, keep=[ClockKind.FAULT_REPORT])
+
+
+def _stop_clocks(move: Move) -> None:
+    sla.stop_clocks(move.obj, at=move.at)
+
+
+def _restart_clocks(move: Move) -> None:
+    sla.start_clocks(move.obj, at=move.at)
+
+
+# Written by the case services, which import this module: named by path, imported on first use.
+RECORD_STATUS_CHANGE = "aftersales.cases.services.record_status_change"
+NOTE_MERGE_ON_TARGET = "aftersales.cases.services.note_merge_on_target"
+
+ACCEPTED_HOOKS = (_stamp("accepted_at"), _take_ownership, _meet_sign_off)
+REOPENED_HOOKS = (_forget_resolution, _restart_clocks)
+
+SUSPEND = "suspend"
 
 TRANSITIONS: tuple[Transition, ...] = (
     Transition(
         "accept",
-        _("Accept (sign)"),
+        gettext_lazy("Accept (sign)"),
         frozenset({Status.NEW, Status.REOPENED}),
         Status.ACCEPTED,
         HANDLERS,
+        hooks=ACCEPTED_HOOKS,
         style="primary",
     ),
-    Transition("start", _("Start work"), frozenset({Status.ACCEPTED}), Status.IN_PROGRESS, HANDLERS, style="primary"),
+    Transition(
+        "start", gettext_lazy("Start work"), frozenset({Status.ACCEPTED}), Status.IN_PROGRESS, HANDLERS, style="primary"
+    ),
     Transition(
         "wait_customer",
-        _("Wait for customer"),
+        gettext_lazy("Wait for customer"),
         frozenset({Status.IN_PROGRESS}),
         Status.WAITING_CUSTOMER,
         HANDLERS,
@@ -54,7 +172,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     ),
     Transition(
         "wait_vendor",
-        _("Wait for vendor"),
+        gettext_lazy("Wait for vendor"),
         frozenset({Status.IN_PROGRESS}),
         Status.WAITING_VENDOR,
         HANDLERS,
@@ -62,31 +180,58 @@ TRANSITIONS: tuple[Transition, ...] = (
     ),
     Transition(
         "wait_parts",
-        _("Wait for parts (RMA-Pend)"),
+        gettext_lazy("Wait for parts (RMA-Pend)"),
         frozenset({Status.IN_PROGRESS}),
         Status.WAITING_PARTS,
         HANDLERS | {Role.PARTS_CLERK},
         needs_text=True,
     ),
-    Transition("resume", _("Resume work"), WAITING, Status.IN_PROGRESS, HANDLERS | {Role.PARTS_CLERK}),
+    Transition("resume", gettext_lazy("Resume work"), WAITING, Status.IN_PROGRESS, HANDLERS | {Role.PARTS_CLERK}),
     Transition(
-        "suspend",
-        _("Suspend (挂起)"),
+        SUSPEND,
+        gettext_lazy("Suspend (挂起)"),
         WORKING,
         Status.SUSPENDED,
         frozenset({Role.DUTY_MANAGER, Role.DEPT_MANAGER, Role.CENTRE_MANAGER}),
+        guards=(_consented_request_given,),
+        hooks=(_pause_clocks,),
         needs_text=True,
         via_request=True,
     ),
-    Transition("unsuspend", _("Resume from suspension"), frozenset({Status.SUSPENDED}), Status.IN_PROGRESS, HANDLERS),
-    Transition("resolve", _("Mark resolved"), WORKING, Status.RESOLVED, HANDLERS, needs_text=True, style="primary"),
-    Transition("close", _("Close"), frozenset({Status.RESOLVED}), Status.CLOSED, CLOSERS, style="primary"),
+    Transition(
+        "unsuspend",
+        gettext_lazy("Resume from suspension"),
+        frozenset({Status.SUSPENDED}),
+        Status.IN_PROGRESS,
+        HANDLERS,
+        hooks=(_resume_clocks,),
+    ),
+    Transition(
+        "resolve",
+        gettext_lazy("Mark resolved"),
+        WORKING,
+        Status.RESOLVED,
+        HANDLERS,
+        hooks=(_stamp("resolved_at"), _restore_and_start_resolution_clocks),
+        needs_text=True,
+        style="primary",
+    ),
+    Transition(
+        "close",
+        gettext_lazy("Close"),
+        frozenset({Status.RESOLVED}),
+        Status.CLOSED,
+        CLOSERS,
+        hooks=(_stamp("closed_at"), _stop_clocks_but_fault_report),
+        style="primary",
+    ),
     Transition(
         "reopen",
-        _("Reopen"),
+        gettext_lazy("Reopen"),
         frozenset({Status.RESOLVED, Status.CLOSED}),
         Status.REOPENED,
         HANDLERS | CLOSERS | {Role.HOTLINE},
+        hooks=REOPENED_HOOKS,
         needs_text=True,
     ),
     # The customer does not accept the resolution (R7.1): the case goes back to the desk,
@@ -94,28 +239,32 @@ TRANSITIONS: tuple[Transition, ...] = (
     # services.confirm_resolution).
     Transition(
         "reject",
-        _("Reject the resolution"),
+        gettext_lazy("Reject the resolution"),
         frozenset({Status.RESOLVED}),
         Status.REOPENED,
         frozenset({Role.CUSTOMER}),
+        hooks=REOPENED_HOOKS,
         needs_text=True,
         style="danger",
     ),
     Transition(
         "cancel",
-        _("Cancel"),
+        gettext_lazy("Cancel"),
         frozenset({Status.NEW, Status.ACCEPTED}),
         Status.CANCELLED,
         MANAGERS | {Role.HOTLINE},
+        hooks=(_stop_clocks,),
         needs_text=True,
         style="danger",
     ),
     Transition(
         "merge",
-        _("Merge into another case"),
+        gettext_lazy("Merge into another case"),
         frozenset({Status.NEW, Status.ACCEPTED, Status.IN_PROGRESS, Status.REOPENED}),
         Status.MERGED,
         MANAGERS | {Role.HOTLINE},
+        guards=(_merge_target_fits,),
+        hooks=(_point_to_merge_target, NOTE_MERGE_ON_TARGET, _stop_clocks),
         needs_text=True,
         style="danger",
     ),
@@ -123,11 +272,39 @@ TRANSITIONS: tuple[Transition, ...] = (
 
 BY_ACTION: dict[str, Transition] = {t.action: t for t in TRANSITIONS}
 
+CASE_WORKFLOW = engine.Machine(
+    name="case",
+    model=Case,
+    field="status",
+    initial=Status.NEW,
+    transitions=TRANSITIONS,
+    messages=engine.Messages(
+        unknown=gettext_lazy("Unknown action “%(action)s”."),
+        changed=gettext_lazy(
+            "Someone else changed this case meanwhile: it is now “%(status)s”. Reload the page and try again."
+        ),
+        not_from=gettext_lazy("“%(action)s” is not possible while the case is “%(status)s”."),
+        role=gettext_lazy("Your role may not “%(action)s” a case."),
+    ),
+    guards=(_reason_given,),
+    # Every move is on the timeline first; the transition's own hooks follow.
+    hooks=(RECORD_STATUS_CHANGE,),
+    select_related=("equipment",),
+)
+
 
 def transition_for(action: str) -> Transition | None:
+    """The row of the table called `action`, or None."""
     return BY_ACTION.get(action)
 
 
 def allowed_transitions(status: str, roles: frozenset[Role]) -> list[Transition]:
     """The transitions that someone with `roles` may take from `status`, in table order."""
     return [t for t in TRANSITIONS if status in t.sources and t.roles & roles]
+
+
+def suspend_on_approval(*, request, by) -> Case:
+    """What approving a suspension request does: the case moves by "suspend" through the engine
+    (row locked, status and `by`'s role checked, the request checked as the move's evidence,
+    timeline entry written and clocks paused), with the request's reason as the move's text."""
+    return CASE_WORKFLOW.apply(obj=request.case, action=SUSPEND, by=by, text=request.reason, suspension=request)

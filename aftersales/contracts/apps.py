@@ -6,3 +6,8 @@ class ContractsConfig(AppConfig):
     name = "aftersales.contracts"
     label = "contracts"
     verbose_name = _("Contracts")
+
+    def ready(self) -> None:
+        from aftersales.contracts import notices
+
+        notices.register()

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from aftersales.accounts.roles import Role
 from aftersales.contracts.models import ServiceContract
-from aftersales.notifications.models import Notification
+from aftersales.contracts.notices import CONTRACT_RENEWAL
 from aftersales.notifications.services import queue_notification, users_with_role
 
 # A reminder window longer than this is cut to it (the field allows up to 65535 days).
@@ -43,7 +43,7 @@ def queue_renewal_reminders(*, today: dt.date) -> int:
             "end": contract.end_date.isoformat(),
         }
         rows = queue_notification(
-            kind=Notification.Kind.CONTRACT_RENEWAL,
+            kind=CONTRACT_RENEWAL,
             recipients=recipients,
             subject=subject,
             payload={"contract": contract.number, "end_date": contract.end_date.isoformat()},

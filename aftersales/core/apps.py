@@ -6,3 +6,8 @@ class CoreConfig(AppConfig):
     name = "aftersales.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from aftersales.core import lookups
+
+        lookups.register()

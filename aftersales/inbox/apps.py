@@ -6,3 +6,8 @@ class InboxConfig(AppConfig):
     name = "aftersales.inbox"
     label = "inbox"
     verbose_name = _("E-mail in")
+
+    def ready(self) -> None:
+        from aftersales.inbox import notices
+
+        notices.register()

@@ -32,6 +32,7 @@ from aftersales.core.uploads import check_upload
 from aftersales.customers.models import Contact
 from aftersales.inbox import rules
 from aftersales.inbox.models import MAIL_INTAKE_USERNAME, InboundMessage, IntakeSettings, Mailbox, Outcome
+from aftersales.inbox.notices import MAIL_ON_CLOSED_CASE
 from aftersales.inbox.parsing import (
     ParsedMail,
     UnparseableMail,
@@ -40,7 +41,6 @@ from aftersales.inbox.parsing import (
     sniff_message_id,
     storable,
 )
-from aftersales.notifications.models import Notification
 from aftersales.notifications.services import queue_notification, users_with_role
 
 logger = logging.getLogger(__name__)
@@ -283,7 +283,7 @@ def _notify_owner(case: Case, parsed: ParsedMail, *, follow_up: Case | None) -> 
         else _("Case %(number)s reopened by the customer's e-mail") % {"number": case.number}
     )
     queue_notification(
-        kind=Notification.Kind.MAIL_ON_CLOSED_CASE,
+        kind=MAIL_ON_CLOSED_CASE,
         recipients=recipients,
         subject=subject,
         case=case,

@@ -16,15 +16,12 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from aftersales.cases.events import case_event
-from aftersales.cases.models import EventKind
-from aftersales.customers.models import Contact
+from aftersales.notifications import registry
 from aftersales.notifications.fanout import pass_on_due
-from aftersales.notifications.models import Channel, Notification
+from aftersales.notifications.models import IM_CHANNELS, Channel, Notification
+from aftersales.notifications.rendering import Rendered
 from aftersales.notifications.senders import OutgoingMessage, Result, sender_for
-from aftersales.timeline.services import record_many
 
 Status = Notification.Status
 LEASE = dt.timedelta(minutes=10)  # longer than any send may take (EMAIL_TIMEOUT, HTTP time-out)
@@ -72,8 +69,9 @@ def attempt(row: Notification) -> Result:
     refusal = guard(row)
     if refusal:
         return Result.permanent(refusal)
-    if row.kind == Notification.Kind.ACKNOWLEDGEMENT and not row.body_text:
-        _render(row)
+    kind = registry.get(row.kind)
+    if kind.render is not None and not row.body_text:
+        _render(row, kind.render(row), keep=kind.keep_rendered)
     message = OutgoingMessage(
         channel=row.channel,
         address=row.address,
@@ -87,59 +85,36 @@ def attempt(row: Notification) -> Result:
     return sender_for(row.channel).send(message)
 
 
-def _render(row: Notification) -> None:
-    """Render a message queued with its facts only (the acknowledgement) and keep the text."""
-    from aftersales.notifications.acknowledge import render_acknowledgement
-
-    rendered = render_acknowledgement(row)
+def _render(row: Notification, rendered: Rendered, *, keep: bool) -> None:
+    """Fill in a message queued with its facts only (the acknowledgement, the invitation) and
+    keep the text — or only its subject, for a kind whose text holds a secret."""
     row.subject = rendered.subject
     row.body_text = rendered.text if row.channel == Channel.EMAIL else rendered.short
     row.body_html = rendered.html if row.channel == Channel.EMAIL else ""
-    Notification.objects.filter(pk=row.pk).update(subject=row.subject, body_text=row.body_text, body_html=row.body_html)
+    kept = {"subject": row.subject}
+    if keep:
+        kept.update(body_text=row.body_text, body_html=row.body_html)
+    Notification.objects.filter(pk=row.pk).update(**kept)
 
 
 def guard(row: Notification) -> str:
     """Why this message must not go out, or "".
 
-    A customer's contact receives only mail about their own organisation's cases, at their
-    current address, which no contact of another customer shares; staff messages go only to
-    active staff members.
+    Staff messages go only to active staff members, group-chat messages to the configured
+    robots; a message to anyone else (a customer's contact, an address given) needs its kind's
+    guard, which is asked in every case (a contact receives only mail about their own
+    organisation, at their current address: see the owning app's notices).
     """
-    if row.contact_id is not None:
-        contact = row.contact
-        if not contact.is_active:
-            return "the contact is no longer active"
-        if row.case is None or contact.customer_id != row.case.customer_id:
-            return "the contact does not belong to the case's customer"
-        current = contact_address(contact, row.channel)
-        if not current:
-            return "the contact has no address for this channel any more"
-        if current != row.address:
-            Notification.objects.filter(pk=row.pk).update(address=current)
-            row.address = current
-        others = Contact.objects.exclude(customer_id=contact.customer_id)
-        if row.channel == Channel.EMAIL and others.filter(email__iexact=current).exists():
-            return "the address also belongs to a contact of another customer"
-        if row.channel == Channel.SMS and others.filter(mobile=current).exists():
-            return "the number also belongs to a contact of another customer"
-    elif row.recipient_id is not None:
+    try:
+        kind = registry.get(row.kind)
+    except registry.UnknownKind:
+        return "no app declares this kind of notification"
+    if row.recipient_id is not None:
         if not row.recipient.is_active or not row.recipient.is_staff_member:
             return "the recipient is not an active staff member"
-    elif row.kind == Notification.Kind.PORTAL_REGISTRATION:
-        # The answer to whoever registered in the portal: to the address they gave, about nothing else.
-        if row.channel != Channel.EMAIL or not row.address or row.case_id is not None:
-            return "a registration answer goes by e-mail to the address given, about no case"
-    elif row.channel not in (Channel.DINGTALK, Channel.WECOM, Channel.FEISHU):
+    elif kind.guard is None and (row.contact_id is not None or row.channel not in IM_CHANNELS):
         return "no recipient"
-    return ""
-
-
-def contact_address(contact: Contact, channel: str) -> str:
-    if channel == Channel.EMAIL:
-        return contact.email or (contact.user.email if contact.user_id else "")
-    if channel == Channel.SMS:
-        return contact.mobile
-    return ""
+    return kind.guard(row) if kind.guard is not None else ""
 
 
 def _thread_headers(row: Notification) -> dict[str, str]:
@@ -191,13 +166,10 @@ def _record(row: Notification, result: Result, token: str, now: dt.datetime) -> 
 
 
 def _note_failure(row: Notification, error: str, now: dt.datetime) -> None:
-    """An internal timeline entry on the case: people see that the customer was not told."""
-    if row.case_id is None:
+    """What the kind's app leaves behind (a note on the case): people see the message did not arrive."""
+    try:
+        kind = registry.get(row.kind)
+    except registry.UnknownKind:
         return
-    text = _("Could not deliver “%(subject)s” by %(channel)s to %(address)s: %(error)s") % {
-        "subject": row.subject,
-        "channel": row.get_channel_display(),
-        "address": row.address,
-        "error": error[:500],
-    }
-    record_many([case_event(row.case_id, kind=EventKind.NOTIFIED, at=now, text=text)])
+    if kind.on_failure is not None:
+        kind.on_failure(row, error, now)

@@ -1,6 +1,6 @@
-"""Staff requests → messages: the channels of the recipient's preferences (or, for an
-escalation, of its rule), rendered in the recipient's language, held through quiet hours
-unless the case is severity A or B."""
+"""Staff requests → messages: the channels of the recipient's preferences (or those the request
+names, for a kind that says so, such as an escalation), rendered in the recipient's language,
+held through quiet hours unless the kind calls the request urgent (a severity A or B case)."""
 
 from __future__ import annotations
 
@@ -11,15 +11,14 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from aftersales.core.mailids import make_message_id
+from aftersales.notifications import registry
 from aftersales.notifications.models import IM_CHANNELS, Channel, Notification
 from aftersales.notifications.preferences import Via, preferences_of
 from aftersales.notifications.rendering import render_request
 from aftersales.notifications.senders import configured_im_channels
 
 log = logging.getLogger(__name__)
-Kind = Notification.Kind
 Status = Notification.Status
-URGENT = ("A", "B")
 
 
 def pass_on_due(*, now: dt.datetime, limit: int = 200) -> int:
@@ -52,10 +51,10 @@ def pass_on(request: Notification, *, now: dt.datetime) -> list[Notification]:
     reason = _skip_reason(request, now)
     if reason:
         return _close(request, Status.SKIPPED, reason)
-    urgent = request.case is not None and request.case.severity in URGENT
+    kind = registry.get(request.kind)
+    urgent = kind.is_urgent(request)
     preferences = preferences_of(user)
-    if request.kind == Kind.ESCALATION:
-        # The SLA discipline decides where escalations go: the rule's channels.
+    if kind.channels_from_payload:
         wanted = [name.strip() for name in request.payload.get("channels") or [Via.EMAIL] if name.strip()]
     else:
         wanted = list(preferences.channels)
@@ -66,14 +65,16 @@ def pass_on(request: Notification, *, now: dt.datetime) -> list[Notification]:
     if personal:
         rendered = render_request(request, user.language)
         for channel, address in personal:
-            messages.append(_message(request, channel, address, rendered, user.language, urgent, due, recipient=user))
+            messages.append(
+                _message(request, kind, channel, address, rendered, user.language, urgent, due, recipient=user)
+            )
         Notification.objects.bulk_create(messages)
     if group:
         language = settings.NOTIFY_IM_LANGUAGE
         rendered = render_request(request, language)
         event = request.dedupe_key or f"{request.kind}:{request.case_id or ''}:{request.created_at.isoformat()}"
         rows = [
-            _message(request, channel, channel, rendered, language, urgent, due, dedupe_key=f"im:{event}")
+            _message(request, kind, channel, channel, rendered, language, urgent, due, dedupe_key=f"im:{event}")
             for channel in group
         ]
         messages += Notification.objects.bulk_create(rows, ignore_conflicts=True)
@@ -89,7 +90,7 @@ def _skip_reason(request: Notification, now: dt.datetime) -> str:
         return "the recipient is not a staff member"
     if now - request.created_at > dt.timedelta(hours=settings.NOTIFY_GIVE_UP_HOURS):
         return "too old to be useful"
-    if request.kind != Kind.ESCALATION and not preferences_of(user).wants(request.kind):
+    if registry.get(request.kind).optional and not preferences_of(user).wants(request.kind):
         return "turned off in the recipient's preferences"
     return ""
 
@@ -115,7 +116,7 @@ def _addresses(user, wanted: list[str]) -> tuple[list[tuple[str, str]], list[str
     return personal, group, notes
 
 
-def _message(request, channel, address, rendered, language, urgent, due, *, recipient=None, dedupe_key=""):
+def _message(request, kind, channel, address, rendered, language, urgent, due, *, recipient=None, dedupe_key=""):
     is_email = channel == Channel.EMAIL
     return Notification(
         kind=request.kind,
@@ -128,7 +129,7 @@ def _message(request, channel, address, rendered, language, urgent, due, *, reci
         subject=rendered.subject,
         body_text=rendered.text if is_email else rendered.short,
         body_html=rendered.html if is_email else "",
-        message_id=make_message_id(request.case.number if request.case else None) if is_email else "",
+        message_id=make_message_id(kind.thread_of(request)) if is_email else "",
         urgent=urgent,
         payload=request.payload,
         dedupe_key=dedupe_key,

@@ -3,14 +3,15 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.notifications import registry
 from aftersales.notifications.models import NotificationPreference
-from aftersales.notifications.preferences import STAFF_EVENTS
+from aftersales.notifications.preferences import staff_events
 
 
 class PreferenceForm(forms.Form):
     events = forms.MultipleChoiceField(
         label=_("Tell me about"),
-        choices=[(kind.value, kind.label) for kind in STAFF_EVENTS],
+        choices=lambda: [(kind.name, kind.label) for kind in registry.staff_kinds()],
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
@@ -41,7 +42,7 @@ class PreferenceForm(forms.Form):
     @classmethod
     def initial_for(cls, row: NotificationPreference | None) -> dict:
         if row is None:
-            return {"events": [kind.value for kind in STAFF_EVENTS], "channels": [NotificationPreference.Via.EMAIL]}
+            return {"events": staff_events(), "channels": [NotificationPreference.Via.EMAIL]}
         return {
             "events": row.events,
             "channels": row.channels,

@@ -4,6 +4,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.notifications import registry
+
 
 class Channel(models.TextChoices):
     EMAIL = "email", _("E-mail")
@@ -37,19 +39,10 @@ class Notification(models.Model):
         PASSED_ON = "passed_on", _("Passed on to the channels")
         SKIPPED = "skipped", _("Not sent")
 
-    class Kind(models.TextChoices):
-        MAJOR_CASE = "major_case", _("Major case opened")
-        CASE_ASSIGNED = "case_assigned", _("Case assigned to you")
-        CONTRACT_RENEWAL = "contract_renewal", _("Contract renewal due")
-        ESCALATION = "escalation", _("Escalation")
-        SUSPENSION_REQUEST = "suspension_request", _("Suspension awaiting approval")
-        SUSPENSION_END = "suspension_end", _("Expected end of a suspension passed")
-        HOLIDAYS_MISSING = "holidays_missing", _("Public holidays of a year not entered")
-        ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement to the customer")
-        PORTAL_REGISTRATION = "portal_registration", _("Answer to a portal registration")
-        MAIL_ON_CLOSED_CASE = "mail_on_closed_case", _("Customer e-mail about a finished case")
+    # The kinds are declared by the apps that own them (registry.py); this reads them by name.
+    Kind = registry.names
 
-    kind = models.CharField(_("kind"), max_length=40, choices=Kind.choices)
+    kind = models.CharField(_("kind"), max_length=40, validators=[registry.validate_kind])
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -66,6 +59,9 @@ class Notification(models.Model):
         related_name="notifications",
         verbose_name=_("customer contact"),
     )
+    # An optional link to the case a notification is about: the outbox itself never reads it,
+    # the cases app's kinds do (their guards, threads and failure notes) and the case page lists
+    # its failed deliveries by it. Kinds about anything else leave it empty.
     case = models.ForeignKey(
         "cases.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="notifications"
     )
@@ -138,6 +134,13 @@ class Notification(models.Model):
     @property
     def is_request(self) -> bool:
         return not self.channel
+
+    def get_kind_display(self) -> str:
+        """The kind's label in the active language (the kind's name if no app declares it any more)."""
+        try:
+            return str(registry.get(self.kind).label)
+        except registry.UnknownKind:
+            return self.kind
 
 
 class NotificationPreference(models.Model):

@@ -8,14 +8,16 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
-from aftersales.notifications.models import Notification, NotificationPreference
+from aftersales.notifications import registry
+from aftersales.notifications.models import NotificationPreference
 
-Kind = Notification.Kind
 Via = NotificationPreference.Via
-
-# Events a staff member may choose (the acknowledgement goes to customers).
-STAFF_EVENTS = [kind for kind in Kind if kind != Kind.ACKNOWLEDGEMENT]
 DEFAULT_CHANNELS = [Via.EMAIL.value]
+
+
+def staff_events() -> list[str]:
+    """The kinds a staff member may choose: those the apps registered for staff."""
+    return [kind.name for kind in registry.staff_kinds()]
 
 
 @dataclass(frozen=True)
@@ -33,13 +35,11 @@ class Preferences:
         return quiet_hours_end(now, self.quiet_start, self.quiet_end)
 
 
-DEFAULTS = Preferences(frozenset(STAFF_EVENTS), tuple(DEFAULT_CHANNELS))
-
-
 def preferences_of(user) -> Preferences:
+    """A user's choices; without a row, every staff kind by e-mail at any hour."""
     row = NotificationPreference.objects.filter(user=user).first()
     if row is None:
-        return DEFAULTS
+        return Preferences(frozenset(staff_events()), tuple(DEFAULT_CHANNELS))
     return Preferences(frozenset(row.events), tuple(row.channels), row.quiet_start, row.quiet_end)
 
 

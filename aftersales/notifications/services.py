@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from aftersales.accounts.roles import Role
+from aftersales.notifications import registry
 from aftersales.notifications.models import Notification, NotificationPreference
 
 log = logging.getLogger(__name__)
@@ -26,8 +27,12 @@ def queue_notification(
     """Write one request per staff recipient; with a dedupe key, a recipient gets it only once.
 
     The worker passes each request on to the channels the recipient chose (docs/notifications.md).
-    Returns the rows written. The unique constraint settles a race between two writers.
+    Returns the rows written. The unique constraint settles a race between two writers. The
+    kind must be one an app registered for staff (registry.py); anything else is an error here,
+    in the writer's transaction, not a failure in the worker later.
     """
+    if registry.get(kind).audience != registry.Audience.STAFF:
+        raise ValueError(f"{kind!r} is not a notification kind for staff members")
     recipients = list(recipients)
     if dedupe_key:
         already = set(

@@ -7,6 +7,10 @@ class PortalConfig(AppConfig):
     verbose_name = _("Customer portal")
 
     def ready(self) -> None:
+        from aftersales.portal import notices
+
+        notices.register()
+
         from aftersales.customers.models import Contact
         from aftersales.portal import services
         from aftersales.portal.models import Registration

@@ -8,15 +8,9 @@ from enum import StrEnum
 
 from django.conf import settings
 from django.contrib.auth.models import Group
-from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.accounts.models import User
@@ -26,9 +20,11 @@ from aftersales.cases.models import Case, Channel, Kind, Severity
 from aftersales.core.errors import Conflict, DomainError, NotAllowed
 from aftersales.customers.models import Contact, Customer
 from aftersales.customers.phones import InvalidPhone, normalise_phone
+from aftersales.notifications import rendering
 from aftersales.notifications.models import Channel as NotificationChannel
 from aftersales.notifications.models import Notification
 from aftersales.notifications.services import wake_worker
+from aftersales.portal import notices
 from aftersales.portal.models import CallbackRequest, Registration
 from aftersales.timeline import services as timeline
 
@@ -150,7 +146,9 @@ def take_callback(*, callback: CallbackRequest, by) -> CallbackRequest:
 @transaction.atomic
 def invite_contact(*, contact: Contact, by) -> User:
     """Give a contact portal access: a user with the customer role linked to the contact, and
-    an e-mail with a one-time link to set a password. Inviting again sends a fresh link."""
+    an e-mail with a one-time link to set a password, queued in the outbox (sent once this
+    transaction commits, retried while the mail server is down). Inviting again sends a fresh
+    link."""
     _require_inviter(by)
     contact = Contact.objects.select_for_update().select_related("customer").get(pk=contact.pk)
     if not contact.is_active or not contact.customer.is_active:
@@ -175,30 +173,11 @@ def invite_contact(*, contact: Contact, by) -> User:
     elif not user.is_customer_contact:
         raise PortalError(_("This contact is linked to a staff account."))
     timeline.record(contact, actor=by, kind=INVITED, data={"changes": {"user": [None, user.pk]}})
-    send_invitation(user, contact=contact)
+    notices.queue_invitation(user=user, contact=contact)
     return user
 
 
-def set_password_url(user: User) -> str:
-    uid = urlsafe_base64_encode(force_bytes(user.pk))
-    token = default_token_generator.make_token(user)
-    return settings.SITE_URL.rstrip("/") + reverse("portal:set_password", kwargs={"uidb64": uid, "token": token})
-
-
-def send_invitation(user: User, *, contact: Contact) -> None:
-    """The invitation e-mail, in the user's language: the one-time link to set a password.
-    (Sent directly with Django's mail; the link stops working once a password is set.)"""
-    with translation.override(user.language or settings.LANGUAGE_CODE):
-        context = {
-            "contact": contact,
-            "user": user,
-            "url": set_password_url(user),
-            "login_url": settings.SITE_URL.rstrip("/") + reverse("portal:login"),
-            "hotline": settings.HOTLINE_NUMBER,
-        }
-        subject = render_to_string("portal/emails/invitation-subject.txt", context).strip()
-        body = render_to_string("portal/emails/invitation-body.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+set_password_url = notices.set_password_url
 
 
 def customer_for_email(email: str) -> Customer | None:
@@ -270,19 +249,16 @@ def queue_registration_answer(*, email: str, name: str, outcome: str, language: 
     context = {
         "name": name,
         "outcome": outcome,
-        "hotline": settings.HOTLINE_NUMBER,
-        "login_url": settings.SITE_URL.rstrip("/") + reverse("portal:login"),
+        "login_url": notices.login_url(),
     }
-    with translation.override(language):
-        subject = " ".join(render_to_string("portal/emails/registration-subject.txt", context).split())
-        body = render_to_string("portal/emails/registration-body.txt", context).strip() + "\n"
+    rendered = rendering.render(notices.PORTAL_REGISTRATION, context, language)
     row = Notification.objects.create(
-        kind=Notification.Kind.PORTAL_REGISTRATION,
+        kind=notices.PORTAL_REGISTRATION,
         channel=NotificationChannel.EMAIL,
         address=email,
         language=language,
-        subject=subject[:200],
-        body_text=body,
+        subject=rendered.subject,
+        body_text=rendered.text,
         payload={"outcome": outcome},
     )
     wake_worker()

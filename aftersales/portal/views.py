@@ -24,7 +24,7 @@ from aftersales.api.throttling import address_budget, client_address, parse_rate
 from aftersales.cases import services as case_services
 from aftersales.cases.documents import readable_audiences, request_case_summary
 from aftersales.cases.models import FINISHED_STATUSES, OPEN_STATUSES, Severity, Status
-from aftersales.cases.queries import get_visible_case, visible_cases, visible_events
+from aftersales.cases.queries import get_visible_case, name_shown_to, visible_cases, visible_events
 from aftersales.core.errors import DomainError, NotAllowed
 from aftersales.core.forms import apply_domain_error
 from aftersales.core.pagination import CappedPaginator
@@ -126,9 +126,15 @@ def case_detail(request, number, forms: dict | None = None):
     case = get_visible_case(request.user, number)
     forms = forms or {}
     attachments = case.attachments.filter(is_public=True)
+    events = list(visible_events(request.user, case).prefetch_related("attachments").order_by("at", "pk"))
+    names: dict[int, str] = {}
+    for event in events:
+        if event.actor_id and event.actor_id not in names:
+            names[event.actor_id] = name_shown_to(request.user, event.actor)
+        event.actor_name = names.get(event.actor_id, "")
     context = {
         "case": case,
-        "events": visible_events(request.user, case).prefetch_related("attachments").order_by("at", "pk"),
+        "events": events,
         "attachments": attachments,
         "reports": [a for a in attachments if a.is_service_report],
         "copies": case.copied_contacts.all(),
@@ -270,7 +276,12 @@ def decide_registration(request, pk):
 @require_POST
 def take_callback(request, pk):
     """The agent calls the contact back: the request leaves the queue and the phone intake
-    opens with the caller, the equipment and what they wrote already filled in."""
+    opens with the caller, the equipment and what they wrote already filled in.
+
+    The right first, then the look-up: a caller without it gets the same 403 whether the
+    call-back exists or not."""
+    if not request.user.can_take_calls:
+        raise PermissionDenied
     callback = get_object_or_404(CallbackRequest, pk=pk)
     try:
         services.take_callback(callback=callback, by=request.user)

@@ -6,3 +6,8 @@ class SlaConfig(AppConfig):
     name = "aftersales.sla"
     label = "sla"
     verbose_name = _("Service levels")
+
+    def ready(self) -> None:
+        from aftersales.sla import notices
+
+        notices.register()

@@ -17,6 +17,7 @@ from aftersales.dispatch.models import Tier
 from aftersales.notifications.models import Notification
 from aftersales.notifications.services import users_with_role
 from aftersales.sla.models import Escalation, EscalationRule
+from aftersales.sla.notices import ESCALATION
 from aftersales.sla.services import clock_labels, insert_rows
 from aftersales.timeline.services import record_many
 
@@ -104,7 +105,7 @@ def fire(firings: list[Firing], *, now: dt.datetime, rules: Mapping[int, Escalat
         payload = {"rule": rule.name, "channels": rule.channels.split(",")}
         notifications += [
             {
-                "kind": Notification.Kind.ESCALATION,
+                "kind": ESCALATION,
                 "recipient_id": user.pk,
                 "case_id": firing.case_id,
                 "subject": subject,

@@ -19,9 +19,9 @@ from django.utils.translation import gettext as _
 
 from aftersales.cases.events import record_case_event
 from aftersales.cases.models import EventKind, Status
-from aftersales.notifications.models import Notification
 from aftersales.notifications.services import queue_notification
 from aftersales.sla.models import SuspensionRequest
+from aftersales.sla.notices import SUSPENSION_END
 
 REMINDER_BATCH = 500
 
@@ -93,7 +93,7 @@ def _remind(request: SuspensionRequest, now: dt.datetime) -> None:
         % {"end": end, "owner": recipient},
     )
     queue_notification(
-        kind=Notification.Kind.SUSPENSION_END,
+        kind=SUSPENSION_END,
         recipients=[recipient],
         subject=_("Case %(number)s: the suspension was expected to end at %(end)s")
         % {"number": case.number, "end": end},

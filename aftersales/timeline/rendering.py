@@ -11,7 +11,6 @@ from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import QuerySet
-from django.utils.translation import gettext as _
 
 from aftersales.accounts.roles import STAFF_ROLES
 from aftersales.timeline.models import Entry
@@ -119,17 +118,3 @@ def saved_row_changes(data: Mapping[str, Any]) -> list[Change]:
 
 def _shown(value: Any) -> str:
     return "" if value is None else str(value)
-
-
-def actor_name(user, *, reader) -> str:
-    """Who wrote an entry, as `reader` may read it: staff read everyone as the pages show them; a
-    customer reads the service company's people by display or full name only (a user name is a
-    log-in, not a name) and fellow customers by their contact name. The system: ""."""
-    if user is None:
-        return ""
-    if reader.roles & STAFF_ROLES:
-        return str(user)
-    if user.roles & STAFF_ROLES:
-        return user.display_name or user.get_full_name() or _("Service team")
-    contact = getattr(user, "contact", None)
-    return (contact.name if contact is not None else "") or user.display_name or user.get_full_name() or _("Customer")

@@ -7,7 +7,10 @@ contact's token. Each response must be no server error, have a status code and a
 type the schema documents, and a body (and headers) matching the schema.
 
 Path parameters and body references are real ids and case numbers part of the time, so that
-requests reach real objects (and another customer's), not only 404s.
+requests reach real objects (and another customer's), not only 404s. Integers in query
+parameters and bodies are, part of the time, past any database's range (2^31, 2^63, 10^20, and
+as much below zero), and date-times and dates include year 1 and year 9999, with and without an
+offset: the values that overflow a conversion to UTC or a database integer.
 
 `FUZZ_EXAMPLES` sets the examples per operation and phase (default 25), `FUZZ_BUDGET` the
 seconds of requests per operation and user (default 10), `FUZZ_SEED` the seed. Generation is
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import time
 from dataclasses import dataclass, field
 
@@ -174,9 +178,79 @@ def _aim_at_real_objects(schema, world: World) -> None:
         real = {name: st.sampled_from(world.ids[kind]) for name, kind in references.items() if name in body}
         if "merge_into" in body:
             real["merge_into"] = st.sampled_from(world.numbers)
+        # Or one integer out of range.
+        hostile = _one_past_the_range(body)
         if not real:
-            return st.just(body)
-        return st.one_of(st.just(body), st.fixed_dictionaries(real).map(lambda ids: {**body, **ids}))
+            return hostile
+        return st.one_of(hostile, st.fixed_dictionaries(real).map(lambda ids: {**body, **ids}))
+
+
+# Past the ends of 32- and 64-bit integer columns, and far past both.
+HUGE_INTEGERS = [2**31, 2**63 - 1, 2**63, 10**20, -(2**31) - 1, -(2**63) - 1, -(10**20)]
+# Without an offset the server's zone (Asia/Shanghai) applies: year 1 before 08:06 is year 0 in UTC.
+EXTREME_MOMENTS = [
+    "0001-01-01T00:00:00",
+    "0001-01-01T03:00:00",
+    "0001-01-01T08:00:00",
+    "0001-01-01T00:00:00Z",
+    "0001-01-01T07:59:59+08:00",
+    "0001-01-01T00:00:00+14:00",
+    "9999-12-31T23:59:59",
+    "9999-12-31T23:59:59-12:00",
+]
+EXTREME_DATES = ["0001-01-01", "9999-12-31"]
+
+
+def _ordinary_moments():
+    offsets = st.sampled_from(["Z", "+08:00", "-05:00", ""])
+    moments = st.datetimes(min_value=dt.datetime(1900, 1, 1), max_value=dt.datetime(2100, 1, 1))
+    return st.tuples(moments, offsets).map(lambda pair: pair[0].isoformat() + pair[1])
+
+
+# Every date-time and date the schema asks for is, part of the time, one at the ends of time.
+schemathesis.openapi.format("date-time", st.one_of(_ordinary_moments(), st.sampled_from(EXTREME_MOMENTS)))
+schemathesis.openapi.format("date", st.one_of(st.dates().map(dt.date.isoformat), st.sampled_from(EXTREME_DATES)))
+
+
+MOMENT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d")
+OFFSET = re.compile(r"(Z|[+-]\d\d:\d\d)$")
+
+
+def _past_the_range(value):
+    """The values past the range of `value`'s kind (an integer, the digits of one in a query,
+    a date-time), or None for other values."""
+    if isinstance(value, str) and value.lstrip("-").isdigit():
+        return [str(number) for number in HUGE_INTEGERS]
+    if isinstance(value, int) and not isinstance(value, bool):
+        return HUGE_INTEGERS
+    if isinstance(value, str) and MOMENT.match(value):
+        # Mostly the ones without an offset: the server's zone applies, the least checked case.
+        return [*EXTREME_MOMENTS, *(moment for moment in EXTREME_MOMENTS if not OFFSET.search(moment))]
+    return None
+
+
+def _one_past_the_range(values: dict, *, alone: bool = False):
+    """`values` as generated, or (half the time) with one of its integers or date-times out of
+    range and the others as they were, valid or not. With `alone` (optional query parameters)
+    that one is sent by itself, so that no other invalid parameter is refused first and the
+    request gets as far as the database."""
+    choices = {name: past for name, value in values.items() if (past := _past_the_range(value))}
+    if not choices:
+        return st.just(values)
+
+    def hostile(name):
+        return st.sampled_from(choices[name]).map(lambda past: {name: past} if alone else {**values, name: past})
+
+    return st.one_of(st.just(values), st.sampled_from(sorted(choices)).flatmap(hostile))
+
+
+def _go_past_the_ranges(schema) -> None:
+    """Integers in query parameters are, part of the time, out of range (bodies: see
+    `flatmap_body` in `_aim_at_real_objects`)."""
+
+    @schema.hook
+    def flatmap_query(context, query):
+        return _one_past_the_range(query, alone=True) if query else st.just(query)
 
 
 @pytest.fixture(params=["staff", "customer"])
@@ -209,6 +283,7 @@ def api_schema(fuzz_world, _keep_the_test_transaction):
         "/api/schema/?format=json", get_wsgi_application(), config=config, headers={"Accept": "application/json"}
     )
     _aim_at_real_objects(schema, fuzz_world)
+    _go_past_the_ranges(schema)
     return schema
 
 

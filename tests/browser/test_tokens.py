@@ -65,8 +65,8 @@ def test_create_copy_use_and_revoke_a_token(open_browser, log_in, screenshot, li
     assert body["code"] == "authentication_failed" and set(body) == {"code", "message", "fields"}
 
 
-def test_token_page_fits_a_phone(open_browser, log_in, screenshot, contact_a):
-    page = log_in(open_browser(viewport=MOBILE, is_mobile=True, has_touch=True), contact_a)
+def test_token_page_fits_a_phone(open_browser, log_in, screenshot, engineer):
+    page = log_in(open_browser(viewport=MOBILE, is_mobile=True, has_touch=True), engineer)
     page.goto("/account/tokens/")
     page.get_by_label("名称").fill("门户对接")
     page.get_by_role("button", name="创建令牌").click()

@@ -20,7 +20,7 @@ def broken(mail_world):
     return ingest(raw("26_broken_boundary.eml")).message
 
 
-def test_customers_get_403_on_every_inbox_page(client, contact_a, unknown, broken):
+def test_customers_are_sent_to_the_portal_from_every_inbox_page(client, contact_a, unknown, broken):
     client.force_login(contact_a)
     for url in (
         "/inbox/triage/",
@@ -28,10 +28,10 @@ def test_customers_get_403_on_every_inbox_page(client, contact_a, unknown, broke
         f"/inbox/messages/{unknown.pk}/",
         f"/inbox/messages/{unknown.pk}/raw/",
     ):
-        assert client.get(url).status_code == 403, url
+        assert client.get(url)["Location"] == "/portal/", url
     for action in ("open-case", "add-to-case", "discard"):
-        assert client.post(f"/inbox/messages/{unknown.pk}/{action}/").status_code == 403
-    assert client.post(f"/inbox/messages/{broken.pk}/reprocess/").status_code == 403
+        assert client.post(f"/inbox/messages/{unknown.pk}/{action}/")["Location"] == "/portal/"
+    assert client.post(f"/inbox/messages/{broken.pk}/reprocess/")["Location"] == "/portal/"
     unknown.refresh_from_db()
     assert unknown.outcome == Outcome.TRIAGE
 

@@ -12,10 +12,10 @@ from django.utils import timezone, translation
 from aftersales.accounts.roles import Role
 from aftersales.cases.models import Case, Severity
 from aftersales.cases.models import Channel as CaseChannel
+from aftersales.cases.notices import next_target
 from aftersales.core.mailids import case_number_from_message_ids, is_our_message_id
 from aftersales.notifications.delivery import deliver_due
 from aftersales.notifications.models import Channel, Notification
-from aftersales.notifications.rendering import next_target
 from tests.factories import ContactFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -96,7 +96,7 @@ def test_a_refused_address_fails_at_once_and_shows_on_the_case(
     page = client.get(f"/cases/{case.number}/").content.decode()
     assert 'data-testid="delivery-failed"' in page and "gone@hospital.example" in page
     client.force_login(contact_a)  # customers never see the internal notice
-    page = client.get(f"/cases/{case.number}/")
+    page = client.get(f"/portal/cases/{case.number}/")
     assert page.status_code in (200, 404)
     assert b"delivery-failed" not in page.content
 

@@ -224,7 +224,7 @@ def test_bad_input_gets_a_field_error_and_keeps_the_rest(client, engineer, langu
 def test_customers_cannot_open_the_page(client, contact_a):
     client.force_login(contact_a)
 
-    assert client.get("/account/notifications/").status_code == 403
+    assert client.get("/account/notifications/")["Location"] == "/portal/"
 
 
 def test_the_menu_links_to_the_page_for_staff_only(client, engineer, contact_a):
@@ -232,4 +232,4 @@ def test_the_menu_links_to_the_page_for_staff_only(client, engineer, contact_a):
     with translation.override("zh-hans"):
         assert 'href="/account/notifications/"' in client.get("/cases/").content.decode()
     client.force_login(contact_a)
-    assert 'href="/account/notifications/"' not in client.get("/cases/").content.decode()
+    assert 'href="/account/notifications/"' not in client.get("/portal/").content.decode()

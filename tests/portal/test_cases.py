@@ -137,7 +137,10 @@ def test_customer_cannot_take_a_call_back(client, alice, equipment_a):
     client.force_login(alice)
     _new(client, equipment_a, severity="B", callback_phone="13812345678")
 
-    assert client.post(reverse("portal:take_callback", args=[CallbackRequest.objects.get().pk])).status_code == 403
+    response = client.post(reverse("portal:take_callback", args=[CallbackRequest.objects.get().pk]))
+
+    assert response.status_code == 302 and response["Location"] == reverse("portal:home")
+    assert CallbackRequest.objects.get().handled_at is None
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from aftersales.timeline.rendering import actor_name, entries_for, render, render_all
+from aftersales.timeline.rendering import entries_for, render, render_all
 
 register = template.Library()
 
@@ -20,9 +20,3 @@ def timeline_entries(subject, reader):
 def rendered(entry):
     """One entry rendered in the active language."""
     return render(entry)
-
-
-@register.filter
-def actor_for(user, reader) -> str:
-    """Who wrote an entry, as `reader` may read it (a customer never reads a staff log-in)."""
-    return actor_name(user, reader=reader)
