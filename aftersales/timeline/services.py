@@ -55,7 +55,7 @@ def build(
         subject_id=pk,
         actor=actor,
         kind=kind,
-        data=_plain(data or {}),
+        data=_plain(dict(data or {})),
         public=public,
         created_at=at or timezone.now(),
     )
@@ -93,9 +93,19 @@ def _json_ready(value: Any) -> Any:
     return value
 
 
-def _plain(data: Mapping[str, Any]) -> dict:
-    # Dates, decimals and UUIDs as text, so what is stored is what a reader of the JSON gets.
-    return json.loads(json.dumps(dict(data), cls=DjangoJSONEncoder))
+def _plain(value: Any) -> Any:
+    """`value` as JSON gives it back: dates as ISO text, decimals and UUIDs as text, so
+    what is stored is what a reader of the JSON gets. Plain values pass as they are (a sweep
+    builds hundreds of entries)."""
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if isinstance(value, Mapping):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()  # to the microsecond
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
 
 
 def protect_subjects(*subject_models: type[models.Model]) -> None:
