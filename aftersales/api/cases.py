@@ -34,6 +34,7 @@ from aftersales.cases.queries import (
     visible_cases,
     visible_events,
 )
+from aftersales.cases.services import CONSENT_CLOCK_SKEW
 from aftersales.cases.workflow import BY_ACTION, allowed_transitions
 from aftersales.core.errors import Conflict, NotAllowed
 from aftersales.customers.models import Contact, Customer, Site
@@ -354,9 +355,6 @@ class ActSerializer(serializers.Serializer):
 
 
 # A consent a few minutes "ahead" is a clock difference between two devices, not the future.
-CONSENT_CLOCK_SKEW = dt.timedelta(minutes=5)
-
-
 class SuspensionRequestCreateSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
     consent_by = serializers.CharField(max_length=100, help_text=_("Who at the customer agreed."))

@@ -502,6 +502,8 @@ def _require_roles(user, roles, message) -> None:
         raise NotAllowed(message)
 
 
+# Clocks of the engineer's device and the server differ by a few minutes.
+CONSENT_CLOCK_SKEW = dt.timedelta(minutes=5)
 # A consent given on the phone just before the agent finished typing the case is still valid.
 CONSENT_BEFORE_OPENING = dt.timedelta(hours=1)
 
@@ -535,6 +537,9 @@ def request_suspension(
             fields={"consent_at": [_("Give the time the customer agreed, after the case was opened.")]},
         )
     now = timezone.now()
+    if consent_at > now + CONSENT_CLOCK_SKEW:
+        message = _("The customer's consent cannot lie in the future.")
+        raise CaseError(message, fields={"consent_at": [message]})
     _check_expected_end(expected_end_at, now)
     request = SuspensionRequest(
         case=locked,
