@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "aftersales.installed_base",
     "aftersales.contracts",
     "aftersales.calendars",
+    "aftersales.timeline",
     "aftersales.dispatch",
     "aftersales.cases",
     "aftersales.sla",

@@ -557,7 +557,7 @@ def _timeline(rng: random.Random, case: Case, now: dt.datetime, duty, closers) -
                 at=at,
                 actor=rng.choice(duty),
                 kind=EventKind.ASSIGNED,
-                changes={"负责人": ["", str(case.owner)], "团队": ["", str(case.team)]},
+                changes={"owner": [None, case.owner_id], "team": [None, case.team_id]},
             )
         elif kind == "status":
             to = step[1]
@@ -709,7 +709,7 @@ def seed(n_cases: int, *, rng_seed: int, progress: Callable[[str], None]) -> dic
         f"{sum(len(v) for v in master.equipment.values())} equipment, "
         f"{sum(len(v) for v in master.users_by_role.values())} staff ({t1 - t0:.1f} s)"
     )
-    indexes = drop_secondary_indexes(["cases_case", "cases_caseevent", "sla_clock"])
+    indexes = drop_secondary_indexes(["cases_case", "timeline_entry", "sla_clock"])
     events, clocks = seed_cases(master, n_cases, rng, progress)
     t2 = time.monotonic()
     progress(f"  building {len(indexes)} indexes: {', '.join(name for name, _ in indexes)} ...")

@@ -46,7 +46,7 @@ from bench import run as R  # noqa: E402  (database and report helpers of the pa
 RESULTS = ROOT / "bench" / "results"
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/aftersales_sweep_bench"
 # Bump when the seeded data change shape, so that --reuse does not reuse an older shape.
-SEED_VERSION = 2
+SEED_VERSION = 3
 TARGET_MEDIAN_S = 0.5
 HISTORY_DAYS = 3 * 365
 # The open cases are every SPREAD-th case among the most recent ones.
@@ -315,17 +315,21 @@ FROM (
 """
 
 EVENTS_SQL = """
-INSERT INTO cases_caseevent (case_id, at, actor_id, kind, is_public, from_status, to_status, changes, text)
-SELECT id, opened_at, taken_by_id, 'created', true, '', 'new', '{}'::jsonb, description FROM cases_case
+INSERT INTO timeline_entry (subject_type_id, subject_id, created_at, actor_id, kind, public, data)
+SELECT %(case_type)s, id, opened_at, taken_by_id, 'created', true,
+       jsonb_build_object('to_status', 'new', 'text', description) FROM cases_case
 UNION ALL
-SELECT id, accepted_at, owner_id, 'status', false, 'new', 'accepted', '{}', '' FROM cases_case
+SELECT %(case_type)s, id, accepted_at, owner_id, 'status', false,
+       '{"from_status": "new", "to_status": "accepted"}'::jsonb FROM cases_case
 WHERE accepted_at IS NOT NULL
 UNION ALL
-SELECT case_id, due_at, NULL, 'breached', false, '', '', jsonb_build_object('clock', kind), '' FROM sla_clock
+SELECT %(case_type)s, case_id, due_at, NULL, 'breached', false, jsonb_build_object('clock', kind, 'due_at', due_at)
+FROM sla_clock
 WHERE breached_at IS NOT NULL
 UNION ALL
-SELECT id, closed_at, NULL, 'status', true, CASE WHEN status = 'closed' THEN 'resolved' ELSE 'new' END, status,
-       '{}', '' FROM cases_case
+SELECT %(case_type)s, id, closed_at, NULL, 'status', true,
+       jsonb_build_object('from_status', CASE WHEN status = 'closed' THEN 'resolved' ELSE 'new' END, 'to_status', status)
+FROM cases_case
 WHERE status IN ('closed', 'cancelled')
 """
 
@@ -366,7 +370,7 @@ def seed(n_cases: int, n_open: int, master: MasterIds, rng_seed: int, progress) 
         cursor.execute("SET synchronous_commit TO off")
         cursor.execute("SET work_mem TO '256MB'")
         cursor.execute("TRUNCATE cases_case, cases_casenumbercounter RESTART IDENTITY CASCADE")
-    indexes = S.drop_secondary_indexes(["cases_case", "cases_caseevent", "sla_clock", "sla_escalation"])
+    indexes = S.drop_secondary_indexes(["cases_case", "timeline_entry", "sla_clock", "sla_escalation"])
     try:
         params = {
             "t0": t0,
@@ -402,7 +406,12 @@ def seed(n_cases: int, n_open: int, master: MasterIds, rng_seed: int, progress) 
             clocks = step("clocks", CLOCKS_SQL, {"t0": t0, "factors": json.dumps(WALL_FACTOR), "future_share": 0.6})
             step("next due", NEXT_DUE_SQL)
             escalations = step("escalations", ESCALATIONS_SQL, {"t0": t0})
-            events = step("timeline", EVENTS_SQL)
+            from django.contrib.contenttypes.models import ContentType
+
+            from aftersales.cases.models import Case
+
+            case_type = ContentType.objects.get_for_model(Case).pk
+            events = step("timeline", EVENTS_SQL, {"case_type": case_type})
             begun = time.monotonic()
         timings["commit"] = round(time.monotonic() - begun, 1)
     finally:
@@ -532,7 +541,7 @@ def set_up_round(now: dt.datetime, n_due: int, n_escalations: int, round_seed: f
         )
         cursor.execute("SELECT id, tier FROM cases_case WHERE id = ANY(%s)", [[row[1] for row in picked]])
         tiers = cursor.fetchall()
-        cursor.execute("SELECT COALESCE(max(id), 0) FROM cases_caseevent")
+        cursor.execute("SELECT COALESCE(max(id), 0) FROM timeline_entry")
         last_event = cursor.fetchone()[0]
         cursor.execute("SELECT COALESCE(max(id), 0) FROM notifications_notification")
         last_notification = cursor.fetchone()[0]
@@ -564,13 +573,13 @@ def reset_round(state: Round, now: dt.datetime) -> dict[str, int]:
         # The benchmark's own rows; the application never deletes timeline entries.
         cursor.execute("DELETE FROM notifications_notification WHERE id > %s", [state.last_notification])
         written = {"notifications": cursor.rowcount}
-        cursor.execute("DELETE FROM cases_caseevent WHERE id > %s", [state.last_event])
+        cursor.execute("DELETE FROM timeline_entry WHERE id > %s", [state.last_event])
         written["events"] = cursor.rowcount
     # Without this, the dead rows of earlier rounds would slow the later ones down: the same
     # escalations fire again (their notifications' dedupe keys meet their dead predecessors in
     # the unique index), and the server's autovacuum may be off (it is on the benchmark machine).
     with connection.cursor() as cursor:
-        cursor.execute("VACUUM notifications_notification, cases_caseevent, sla_clock, sla_escalation")
+        cursor.execute("VACUUM notifications_notification, timeline_entry, sla_clock, sla_escalation")
     return written
 
 
@@ -619,7 +628,7 @@ def sizes() -> dict:
                     WHERE met_at IS NULL AND stopped_at IS NULL AND paused_at IS NULL AND breached_at IS NULL),
                    (SELECT count(*) FROM sla_escalation),
                    (SELECT count(*) FROM sla_escalation WHERE fired_at IS NULL AND cancelled_at IS NULL),
-                   (SELECT count(*) FROM cases_caseevent),
+                   (SELECT count(*) FROM timeline_entry),
                    pg_size_pretty(pg_database_size(current_database())),
                    pg_size_pretty(pg_relation_size('clock_unbreached_due_idx')),
                    pg_size_pretty(pg_relation_size('escalation_pending_idx')),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import models
+from django.db import models, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 from rest_framework import mixins, serializers, viewsets
@@ -14,6 +14,7 @@ from aftersales.accounts.roles import STAFF_ROLES, Role
 from aftersales.api.errors import request_language
 from aftersales.api.fields import DateTimeField
 from aftersales.core.errors import NotAllowed
+from aftersales.timeline.services import record_saved, snapshot
 
 
 class LanguageMixin:
@@ -58,6 +59,18 @@ class MasterDataViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ReadOn
         self.get_object()  # a row the user may not see is not found, whatever the role
         _require_administrator(request.user)
         return super().partial_update(request, *args, **kwargs)
+
+    # Every master-data write is on the row's timeline: what changed, by whom.
+    @transaction.atomic
+    def perform_create(self, serializer):
+        serializer.save()
+        record_saved(serializer.instance, actor=self.request.user, before=None)
+
+    @transaction.atomic
+    def perform_update(self, serializer):
+        before = snapshot(serializer.instance)
+        serializer.save()
+        record_saved(serializer.instance, actor=self.request.user, before=before)
 
 
 def _require_administrator(user) -> None:

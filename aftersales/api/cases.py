@@ -24,7 +24,7 @@ from aftersales.api.fields import DateTimeField, IdField
 from aftersales.api.pagination import CaseCursorPagination
 from aftersales.cases import services
 from aftersales.cases.forms import staff_users
-from aftersales.cases.models import Case, CaseEvent, Channel, Kind, Severity, Status
+from aftersales.cases.models import Case, CaseEvent, Channel, EventKind, Kind, Severity, Status
 from aftersales.cases.queries import (
     QueueFilter,
     get_visible_case,
@@ -158,8 +158,17 @@ class ClockSerializer(serializers.Serializer):
 
 
 class EventSerializer(serializers.ModelSerializer):
+    # A case timeline entry (aftersales.timeline) under the names this API has always used;
+    # `changes` and `text` are rendered in the reader's language from the stored data.
+    at = serializers.DateTimeField(read_only=True)
+    kind = serializers.ChoiceField(choices=EventKind.choices, read_only=True)
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     actor = serializers.SerializerMethodField()
+    is_public = serializers.BooleanField(read_only=True)
+    from_status = serializers.ChoiceField(choices=Status.choices, read_only=True, allow_blank=True)
+    to_status = serializers.ChoiceField(choices=Status.choices, read_only=True, allow_blank=True)
+    changes = serializers.JSONField(read_only=True)
+    text = serializers.CharField(read_only=True)
 
     class Meta:
         model = CaseEvent

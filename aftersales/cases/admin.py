@@ -1,6 +1,7 @@
 """Cases are read-only here: every change goes through the workflow services and pages."""
 
 from django.contrib import admin
+from django.contrib.contenttypes.admin import GenericTabularInline
 
 from aftersales.cases.models import Case, CaseEvent, Consultation
 
@@ -16,9 +17,10 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class CaseEventInline(admin.TabularInline):
+class CaseEventInline(GenericTabularInline):
     model = CaseEvent
-    fields = ["at", "actor", "kind", "from_status", "to_status", "is_public", "text"]
+    ct_field, ct_fk_field = "subject_type", "subject_id"
+    fields = ["at", "actor", "kind", "from_status", "to_status", "is_public", "text", "changes"]
     readonly_fields = fields
     extra = 0
     can_delete = False

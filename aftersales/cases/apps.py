@@ -8,9 +8,12 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self) -> None:
-        from aftersales.cases import notices
+        from aftersales.cases import documents, events, notices
+        from aftersales.cases.models import Case
+        from aftersales.timeline.services import protect_subjects
 
         notices.register()
-        from aftersales.cases import documents
 
         documents.register()
+        events.register()
+        protect_subjects(Case)

@@ -1,12 +1,18 @@
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Value
+from django.db.models.fields.json import KT
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.contracts.entitlement import EntitlementKind, ExcludedCause
 from aftersales.dispatch.models import Tier
+from aftersales.timeline.models import AppendOnlyQuerySet, Entry
 
 
 class Status(models.TextChoices):
@@ -207,6 +213,11 @@ class Case(models.Model):
         return self.status in OPEN_STATUSES
 
     @property
+    def events(self) -> CaseEventQuerySet:
+        """This case's timeline: the timeline entries whose subject is this case."""
+        return CaseEvent.objects.filter(subject_id=self.pk)
+
+    @property
     def status_label(self) -> str:
         """The status as people read it everywhere: a resolved case the customer confirmed says
         so (it awaits only a manager's close)."""
@@ -237,48 +248,184 @@ class EventKind(models.TextChoices):
     COPIES = "copies", _("Copies changed")
 
 
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise PermissionError("timeline entries are never changed")
+def _case_type():
+    from django.contrib.contenttypes.models import ContentType
 
-    def delete(self):
-        raise PermissionError("timeline entries are never deleted")
+    return ContentType.objects.get_for_model(Case)
 
 
-class CaseEvent(models.Model):
-    """One entry of a case's timeline. Append-only: rows are never updated or deleted."""
+def _pk(value):
+    return getattr(value, "pk", value)
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events", verbose_name=_("case"))
-    at = models.DateTimeField(_("time"), default=timezone.now)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("by")
-    )
-    kind = models.CharField(_("kind"), max_length=20, choices=EventKind.choices)
-    is_public = models.BooleanField(_("customer-visible"), default=False, help_text=_("Visible to the customer."))
-    from_status = models.CharField(_("from status"), max_length=20, choices=Status.choices, blank=True)
-    to_status = models.CharField(_("to status"), max_length=20, choices=Status.choices, blank=True)
-    # {"field": [before, after]} as display text, frozen at the time of the change.
-    changes = models.JSONField(_("changes"), default=dict, blank=True)
-    text = models.TextField(_("text"), blank=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
+class CaseEventQuerySet(AppendOnlyQuerySet):
+    """The case timeline read from the one timeline table, under the names the case timeline has
+    always had: `case`, `at`, `is_public`, and `text`, `from_status`, `to_status` kept in `data`."""
+
+    RENAMED = {"at": "created_at", "is_public": "public", "case": "subject_id", "case_id": "subject_id"}
+    IN_DATA = ("text", "from_status", "to_status")
+
+    def _filter_or_exclude(self, negate, args, kwargs):
+        queryset, lookups = self, {}
+        for key, value in kwargs.items():
+            root, sep, rest = key.partition("__")
+            if root in ("case", "case_id"):
+                if rest not in ("", "in", "pk", "id", "pk__in", "id__in"):
+                    raise NotImplementedError(f"CaseEvent: filter through the case with case__in=<cases>, not {key}")
+                value = _case_ids(value) if rest.endswith("in") else _pk(value)
+                key = "subject_id__in" if rest.endswith("in") else "subject_id"
+            elif root in self.RENAMED:
+                key = self.RENAMED[root] + sep + rest
+            elif root in self.IN_DATA and rest == "contains":
+                # A JSON key has no `contains` of its own (it would be JSON containment): as text.
+                queryset = queryset.alias(**{f"data_{root}": KT(f"data__{root}")})
+                key = f"data_{root}__contains"
+            elif root in self.IN_DATA:
+                key = f"data__{root}" + sep + rest
+            lookups[key] = value
+        # QuerySet's private filter step, which django-stubs does not declare.
+        return super(CaseEventQuerySet, queryset)._filter_or_exclude(negate, args, lookups)  # type: ignore[misc]
+
+    def values_list(self, *fields, **kwargs):
+        return super().values_list(*map(self._column, fields), **kwargs)
+
+    def values(self, *fields, **expressions):
+        named = {name: self._column(name) for name in fields if isinstance(self._column(name), Coalesce)}
+        plain = [self._column(name) for name in fields if name not in named]
+        return super().values(*plain, **named, **expressions)
+
+    @classmethod
+    def _column(cls, name):
+        if name in cls.IN_DATA:
+            return Coalesce(KT(f"data__{name}"), Value(""), output_field=models.TextField())
+        return cls.RENAMED.get(name, name) if name in ("at", "is_public") else name
+
+    def order_by(self, *fields):
+        return super().order_by(*map(_ordering, fields))
+
+    def latest(self, *fields):
+        return super().latest(*map(_ordering, fields))
+
+    def earliest(self, *fields):
+        return super().earliest(*map(_ordering, fields))
+
+
+def _case_ids(value):
+    if isinstance(value, models.QuerySet):
+        return value.values("pk") if value.model is Case else value
+    return [_pk(item) for item in value]
+
+
+def _ordering(field):
+    if isinstance(field, str) and field.lstrip("-") == "at":
+        return field.replace("at", "created_at")
+    return field
+
+
+_CaseEventManagerBase = models.Manager.from_queryset(CaseEventQuerySet)
+
+
+class CaseEventManager(_CaseEventManagerBase):
+    def get_queryset(self):
+        return super().get_queryset().filter(subject_type=_case_type())
+
+
+class CaseEvent(Entry):
+    """One entry of a case's timeline: the timeline entries whose subject is a case
+    (aftersales.timeline), read under the case timeline's names. Append-only.
+
+    `data` holds `text` (what a person wrote), `from_status`/`to_status`, and `changes` as
+    {field name: [before, after]} in raw values (ids, choice values); `changes` here is that,
+    rendered in the active language: {field label: [before, after]} as display text. Entries
+    are written by `aftersales.cases.events.record_case_event`, never by constructing one."""
+
+    LEGACY_DATA = ("text", "from_status", "to_status", "changes")
+
+    objects: ClassVar[CaseEventManager] = CaseEventManager()
 
     class Meta:
-        verbose_name = _("timeline entry")
-        verbose_name_plural = _("timeline entries")
-        ordering = ["-at", "-pk"]
-        indexes = [models.Index(fields=["case", "-at"], name="caseevent_case_at_idx")]
+        proxy = True
+        verbose_name = _("case timeline entry")
+        verbose_name_plural = _("case timeline entries")
 
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} · {self.at:%Y-%m-%d %H:%M}"
+    def __init__(self, *args, **kwargs):
+        # Keyword construction under the case timeline's names (demo data, the benchmark seed).
+        if not args and kwargs and "subject_type" not in kwargs and "subject_type_id" not in kwargs:
+            data = dict(kwargs.pop("data", None) or {})
+            for name in self.LEGACY_DATA:
+                if name in kwargs:
+                    data[name] = kwargs.pop(name)
+            case = kwargs.pop("case", None)
+            kwargs["subject_id"] = _pk(case) if case is not None else kwargs.pop("case_id", None)
+            kwargs["subject_type"] = _case_type()
+            if "at" in kwargs:
+                kwargs["created_at"] = kwargs.pop("at")
+            if "is_public" in kwargs:
+                kwargs["public"] = kwargs.pop("is_public")
+            kwargs["data"] = data
+        super().__init__(*args, **kwargs)
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionError("timeline entries are never changed")
-        super().save(*args, **kwargs)
+    @classmethod
+    def of(cls, entry: Entry) -> CaseEvent:
+        """The same row, read as a case event."""
+        event = cls.__new__(cls)
+        event.__dict__.update(entry.__dict__)
+        return event
 
-    def delete(self, *args, **kwargs):
-        raise PermissionError("timeline entries are never deleted")
+    @property
+    def case_id(self) -> int:
+        return self.subject_id
+
+    @case_id.setter
+    def case_id(self, value: int) -> None:
+        self.subject_id = value
+
+    @property
+    def case(self) -> Case:
+        if not hasattr(self, "_case"):
+            self._case = Case.objects.get(pk=self.subject_id)
+        return self._case
+
+    @property
+    def at(self):
+        return self.created_at
+
+    @property
+    def is_public(self) -> bool:
+        return self.public
+
+    @property
+    def from_status(self) -> str:
+        return (self.data or {}).get("from_status") or ""
+
+    @property
+    def to_status(self) -> str:
+        return (self.data or {}).get("to_status") or ""
+
+    @property
+    def text(self) -> str:
+        from aftersales.timeline.registry import get
+
+        return get(self.kind).text(self.data or {})
+
+    @text.setter
+    def text(self, value: str) -> None:
+        self.data = {**(self.data or {}), "text": value}
+
+    @property
+    def changes(self) -> dict[str, list[str]]:
+        from aftersales.timeline.registry import get
+
+        return {line.label: [line.before, line.after] for line in get(self.kind).changes(self.data or {})}
+
+    def get_kind_display(self) -> str:
+        return str(EventKind(self.kind).label) if self.kind in EventKind.values else self.kind
+
+    def get_from_status_display(self) -> str:
+        return str(Status(self.from_status).label) if self.from_status in Status.values else self.from_status
+
+    def get_to_status_display(self) -> str:
+        return str(Status(self.to_status).label) if self.to_status in Status.values else self.to_status
 
 
 class Attachment(models.Model):

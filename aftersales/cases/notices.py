@@ -48,7 +48,9 @@ def case_thread(row: Notification) -> str | None:
 
 def note_failure_on_case(row: Notification, error: str, now: dt.datetime) -> None:
     """An internal timeline entry on the case: people see that the message did not arrive."""
-    from aftersales.cases.models import CaseEvent, EventKind
+    from aftersales.cases.events import case_event
+    from aftersales.cases.models import EventKind
+    from aftersales.timeline.services import record_many
 
     if row.case_id is None:
         return
@@ -58,7 +60,7 @@ def note_failure_on_case(row: Notification, error: str, now: dt.datetime) -> Non
         "address": row.address,
         "error": error[:500],
     }
-    CaseEvent.objects.create(case_id=row.case_id, at=now, kind=EventKind.NOTIFIED, is_public=False, text=text)
+    record_many([case_event(row.case_id, kind=EventKind.NOTIFIED, at=now, text=text)])
 
 
 def case_kind(name: str, label, context, **options) -> NotificationKind:

@@ -88,7 +88,7 @@ def get_visible_case(user, number: str) -> Case:
 def visible_events(user, case: Case) -> QuerySet[CaseEvent]:
     events = case.events.select_related("actor")
     if not (user.roles & STAFF_ROLES):
-        events = events.filter(is_public=True)
+        events = events.filter(public=True)
     return events
 
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from aftersales.accounts.roles import CASE_WORKERS, Role
 from aftersales.cases import notices
 from aftersales.cases.errors import CaseError
+from aftersales.cases.events import record_case_event
 from aftersales.cases.models import (
     FINISHED_STATUSES,
     OPEN_STATUSES,
@@ -100,12 +101,12 @@ def _lock(case: Case) -> Case:
     return Case.objects.select_for_update(of=("self",)).select_related("equipment").get(pk=case.pk)
 
 
-def _record(case: Case, by, kind: EventKind, *, public: bool = False, text: str = "", **fields) -> CaseEvent:
-    return CaseEvent.objects.create(case=case, actor=by, kind=kind, is_public=public, text=text, **fields)
+def _record(case: Case, by, kind: EventKind, *, public: bool = False, text: str = "", **data) -> CaseEvent:
+    return record_case_event(case, by=by, kind=kind, public=public, text=text, **data)
 
 
-def _display(value) -> str:
-    return "" if value is None else str(value)
+def _pk(value):
+    return None if value is None else value.pk
 
 
 def _validated(instance, **kwargs) -> None:
@@ -350,10 +351,9 @@ def update_case(*, case: Case, by, **changes) -> Case:
         if old != value:
             model_field = locked._meta.get_field(field)
             assert isinstance(model_field, Field)  # edits name the case's own columns
-            label = model_field.verbose_name
-            diff[str(label)] = [_field_display(locked, field), None]
+            diff[field] = [model_field.value_from_object(locked), None]
             setattr(locked, field, value)
-            diff[str(label)][1] = _field_display(locked, field)
+            diff[field][1] = model_field.value_from_object(locked)
     if not diff:
         return locked
     locked.search_text = locked.build_search_text()
@@ -361,11 +361,6 @@ def update_case(*, case: Case, by, **changes) -> Case:
     locked.save()
     _record(locked, by, EventKind.FIELDS, changes=diff)
     return locked
-
-
-def _field_display(case: Case, field: str) -> str:
-    getter = getattr(case, f"get_{field}_display", None)
-    return _display(getter() if getter else getattr(case, field))
 
 
 @transaction.atomic
@@ -383,14 +378,14 @@ def change_severity(*, case: Case, by, severity: str, reason: str) -> Case:
         raise NotAllowed(_("A finished case cannot be edited; reopen it first."))
     if locked.severity == severity:
         return locked
-    before = locked.get_severity_display()
+    before = locked.severity
     locked.severity = severity
     locked.save(update_fields=["severity", "updated_at"])
     event = _record(
         locked,
         by,
         EventKind.SEVERITY,
-        changes={str(Case._meta.get_field("severity").verbose_name): [before, locked.get_severity_display()]},
+        changes={"severity": [before, severity]},
         text=reason.strip(),
     )
     lines = sla.severity_changed(locked, at=event.at)
@@ -412,10 +407,10 @@ def assign(*, case: Case, by, owner=None, team=None) -> Case:
         raise CaseError(_("Cases can only be assigned to staff."), fields={"owner": [_("Choose a staff member.")]})
     diff = {}
     if owner != locked.owner:
-        diff[str(_("owner"))] = [_display(locked.owner), _display(owner)]
+        diff["owner"] = [locked.owner_id, _pk(owner)]
         locked.owner = owner
     if team != locked.team:
-        diff[str(_("team"))] = [_display(locked.team), _display(team)]
+        diff["team"] = [locked.team_id, _pk(team)]
         locked.team = team
     if not diff:
         return locked
@@ -496,9 +491,7 @@ def record_act(*, case: Case, by, act: str, text: str = "") -> CaseEvent:
         raise NotAllowed(
             _("This cannot be recorded while the case is “%(status)s”.") % {"status": locked.get_status_display()}
         )
-    event = _record(
-        locked, by, EventKind.CLOCK, text=(text or "").strip(), changes={str(_("act")): ["", str(Act(act).label)]}
-    )
+    event = _record(locked, by, EventKind.CLOCK, text=(text or "").strip(), act=act)
     if act == Act.DEPART_REQUESTED:
         sla.start_clocks(locked, at=event.at, starts=ClockStart.REQUEST, kinds=[ClockKind.DEPART])
     else:
@@ -686,12 +679,11 @@ def set_copies(*, case: Case, by, contacts: Sequence) -> Case:
             _("Only active contacts of the case's customer can be copied."),
             fields={"copies": [_("%(name)s cannot be copied.") % {"name": c.name} for c in foreign]},
         )
-    before = sorted(c.name for c in locked.copied_contacts.all())
+    before = sorted(locked.copied_contacts.values_list("pk", flat=True))
     locked.copied_contacts.set(contacts)
-    after = sorted(c.name for c in contacts)
+    after = sorted(c.pk for c in contacts)
     if before != after:
-        label = str(Case._meta.get_field("copied_contacts").verbose_name)
-        _record(locked, by, EventKind.COPIES, public=True, changes={label: [", ".join(before), ", ".join(after)]})
+        _record(locked, by, EventKind.COPIES, public=True, changes={"copied_contacts": [before, after]})
     return locked
 
 

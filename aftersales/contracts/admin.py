@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from aftersales.contracts.models import ChargeStandard, ServiceContract
+from aftersales.timeline.admin import RecordedAdminMixin
 
 
 @admin.register(ChargeStandard)
@@ -10,7 +11,7 @@ class ChargeStandardAdmin(admin.ModelAdmin):
 
 
 @admin.register(ServiceContract)
-class ServiceContractAdmin(admin.ModelAdmin):
+class ServiceContractAdmin(RecordedAdminMixin, admin.ModelAdmin):
     list_display = ["number", "name", "customer", "coverage", "service_level", "start_date", "end_date", "annual_fee"]
     list_filter = ["coverage", "service_level", "customer"]
     search_fields = ["number", "name", "customer__name", "equipment__serial_number"]

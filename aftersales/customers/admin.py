@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.core.errors import DomainError
 from aftersales.customers.models import Contact, Customer, ServiceOffice, Site
+from aftersales.timeline.admin import RecordedAdminMixin
 
 
 @admin.action(description=_("Invite to the customer portal"))
@@ -31,7 +32,7 @@ class SiteInline(admin.TabularInline):
 
 
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(RecordedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "short_name", "code", "kind", "is_key_account", "is_active"]
     list_filter = ["kind", "is_key_account", "is_active"]
     search_fields = ["name", "short_name", "code", "contacts__name", "contacts__mobile", "contacts__phone"]
@@ -39,7 +40,7 @@ class CustomerAdmin(admin.ModelAdmin):
 
 
 @admin.register(Contact)
-class ContactAdmin(admin.ModelAdmin):
+class ContactAdmin(RecordedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "customer", "title", "mobile", "phone", "email", "is_customer_manager", "is_active"]
     list_filter = ["is_customer_manager", "is_active", "customer"]
     search_fields = ["name", "phone", "mobile", "email", "customer__name", "customer__short_name"]
@@ -48,7 +49,7 @@ class ContactAdmin(admin.ModelAdmin):
 
 
 @admin.register(Site)
-class SiteAdmin(admin.ModelAdmin):
+class SiteAdmin(RecordedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "customer", "region", "service_office", "address"]
     list_filter = ["region", "service_office"]
     search_fields = ["name", "address", "region", "customer__name"]

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from aftersales.installed_base.models import Equipment, ProductModel, Vendor
+from aftersales.timeline.admin import RecordedAdminMixin
 
 
 @admin.register(Vendor)
@@ -17,7 +18,7 @@ class ProductModelAdmin(admin.ModelAdmin):
 
 
 @admin.register(Equipment)
-class EquipmentAdmin(admin.ModelAdmin):
+class EquipmentAdmin(RecordedAdminMixin, admin.ModelAdmin):
     list_display = [
         "serial_number",
         "product_model",

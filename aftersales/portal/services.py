@@ -26,10 +26,17 @@ from aftersales.notifications.models import Notification
 from aftersales.notifications.services import wake_worker
 from aftersales.portal import notices
 from aftersales.portal.models import CallbackRequest, Registration
+from aftersales.timeline import services as timeline
 
 # Who may give a customer's contact access to the portal.
 INVITERS = frozenset({Role.HOTLINE, Role.EXECUTIVE, Role.ADMIN}) | MANAGERS
 CALLBACK_SEVERITIES = frozenset({Severity.A, Severity.B})
+
+
+# Timeline kinds of the portal's access (worded in aftersales.portal.apps).
+INVITED = "portal.invited"
+REGISTRATION_REQUESTED = "portal.registration.requested"
+REGISTRATION_DECIDED = "portal.registration.decided"
 
 
 class PortalError(DomainError):
@@ -165,6 +172,7 @@ def invite_contact(*, contact: Contact, by) -> User:
         contact.save(update_fields=["user"])
     elif not user.is_customer_contact:
         raise PortalError(_("This contact is linked to a staff account."))
+    timeline.record(contact, actor=by, kind=INVITED, data={"changes": {"user": [None, user.pk]}})
     notices.queue_invitation(user=user, contact=contact)
     return user
 
@@ -221,13 +229,17 @@ def _store_registration(customer: Customer, *, name: str, email: str, phone: str
         customer=customer, name=(name or "").strip(), email=email, phone=(phone or "").strip(), position=position
     )
     _validated(registration)
-    return Registration.objects.create(
+    stored = Registration.objects.create(
         customer=customer,
         name=registration.name,
         email=email,
         phone=_normalised(registration.phone),
         position=registration.position.strip(),
     )
+    timeline.record(
+        stored, actor=None, kind=REGISTRATION_REQUESTED, data={"changes": {"customer": [None, customer.pk]}}
+    )
+    return stored
 
 
 def queue_registration_answer(*, email: str, name: str, outcome: str, language: str = "") -> Notification:
@@ -292,4 +304,6 @@ def decide_registration(*, registration: Registration, by, approve: bool) -> Reg
     else:
         locked.status = Registration.Status.REJECTED
     locked.save()
+    changes = {"status": [Registration.Status.PENDING, locked.status], "contact": [None, locked.contact_id]}
+    timeline.record(locked, actor=by, kind=REGISTRATION_DECIDED, data={"changes": changes})
     return locked

@@ -12,13 +12,15 @@ from django.utils.translation import gettext as _
 
 from aftersales.accounts.models import User
 from aftersales.accounts.roles import Role
-from aftersales.cases.models import Case, CaseEvent, EventKind
+from aftersales.cases.events import case_event
+from aftersales.cases.models import Case, EventKind
 from aftersales.dispatch.models import Tier
 from aftersales.notifications.models import Notification
 from aftersales.notifications.services import users_with_role
 from aftersales.sla.models import Escalation, EscalationRule
 from aftersales.sla.notices import ESCALATION
 from aftersales.sla.services import clock_labels, insert_rows
+from aftersales.timeline.services import record_many
 
 _NEXT_TIER: dict[str, Tier] = {Tier.L1: Tier.L2, Tier.L2: Tier.L3, Tier.L3: Tier.L4}
 
@@ -117,22 +119,22 @@ def fire(firings: list[Firing], *, now: dt.datetime, rules: Mapping[int, Escalat
         changes = {}
         if rule.raise_tier and firing.tier in _NEXT_TIER:
             new_tier = _NEXT_TIER[firing.tier]
-            changes = {str(_("tier")): [str(Tier(firing.tier).label), str(Tier(new_tier).label)]}
+            changes = {"tier": [firing.tier, new_tier]}
             raised[firing.tier].add(firing.case_id)
         events.append(
-            {
-                "case_id": firing.case_id,
-                "at": now,
-                "kind": EventKind.ESCALATED,
-                "changes": changes,
-                "text": event_text % {"rule": rule.name, "reason": reason, "names": names},
-            }
+            case_event(
+                firing.case_id,
+                kind=EventKind.ESCALATED,
+                at=now,
+                changes=changes,
+                text=event_text % {"rule": rule.name, "reason": reason, "names": names},
+            )
         )
     # One statement per tier; a case raised twice in a batch goes up one tier, as before.
     for tier, case_ids in raised.items():
         Case.objects.filter(pk__in=case_ids, tier=tier).update(tier=_NEXT_TIER[tier], updated_at=now)
     insert_rows(Notification, notifications, ignore_conflicts=True)
-    insert_rows(CaseEvent, events)
+    record_many(events)
 
 
 def _rules(firings: list[Firing], loaded: Mapping[int, EscalationRule]) -> dict[int, EscalationRule]:

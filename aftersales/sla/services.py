@@ -22,7 +22,8 @@ from django.utils.translation import gettext_noop
 from aftersales.calendars.business_time import add_business_minutes, business_minutes_between
 from aftersales.calendars.models import BusinessCalendar
 from aftersales.calendars.queries import working_calendar
-from aftersales.cases.models import Case, CaseEvent, EventKind, Severity, Status
+from aftersales.cases.events import case_event
+from aftersales.cases.models import Case, EventKind, Severity, Status
 from aftersales.contracts.models import Coverage
 from aftersales.sla.models import (
     Clock,
@@ -33,6 +34,8 @@ from aftersales.sla.models import (
     NoContractCoverage,
     ServiceTarget,
 )
+from aftersales.timeline.models import Entry
+from aftersales.timeline.services import record_many
 
 # Narrowest first: a contract's coverage can only narrow a target's calendar.
 _WIDTH: dict[str, int] = {BusinessCalendar.Kind.H5X8: 0, BusinessCalendar.Kind.H5X24: 1, BusinessCalendar.Kind.H7X24: 2}
@@ -146,7 +149,7 @@ def meet(case: Case, kinds: Iterable[str], *, at: dt.datetime) -> list[Clock]:
             late.append(clock)
         clock.paused_at = None
     Clock.objects.bulk_update(met, ["met_at", "breached_at", "paused_at"])
-    CaseEvent.objects.bulk_create([_breach_event(clock) for clock in late])
+    record_many(_breach_event(clock.case_id, clock.kind, clock.due_at) for clock in late)
     _cancel_escalations(Escalation.objects.filter(clock__in=met), at)
     refresh_next_due(case)
     return met
@@ -234,7 +237,7 @@ def severity_changed(case: Case, *, at: dt.datetime) -> list[str]:
             % {"clock": clock.get_kind_display(), "old": _local(old_due), "new": _local(clock.due_at)}
         )
     Clock.objects.bulk_update(running, ["calendar", "target_minutes", "due_at", "breached_at", "stopped_at"])
-    CaseEvent.objects.bulk_create([_breach_event(clock) for clock in newly_breached])
+    record_many(_breach_event(clock.case_id, clock.kind, clock.due_at) for clock in newly_breached)
     _cancel_escalations(Escalation.objects.filter(clock__in=[c for c in running if c.stopped_at]), at)
     # Rules of the old level only (e.g. "unresolved" of A/B after lowering to C) no longer fire.
     pending = case.escalations.filter(fired_at__isnull=True, cancelled_at__isnull=True).select_related("rule")
@@ -395,10 +398,7 @@ def _mark_breaches(now: dt.datetime) -> int:
     if not due:
         return 0
     Clock.objects.filter(pk__in=[pk for pk, *_rest in due]).update(breached_at=F("due_at"))
-    labels = clock_labels()
-    insert_rows(
-        CaseEvent, [breach_entry(case_id, labels.get(kind, kind), due_at) for _pk, case_id, kind, due_at in due]
-    )
+    record_many(_breach_event(case_id, kind, due_at) for _pk, case_id, kind, due_at in due)
     return len(due)
 
 
@@ -410,25 +410,11 @@ def clock_labels() -> dict[str, str]:
 BREACH_TEXT = gettext_noop("%(clock)s target missed (due %(due)s).")
 
 
-def breach_entry(case_id: int, label: str, due_at: dt.datetime) -> dict:
-    """The timeline's record of a missed target (written once, whoever notices it first).
-
-    Its `changes` follow the timeline's one shape, {what: [before, after]} as display text
-    (cases.models.CaseEvent): the clock's label, from its due time to missed. A bare value
-    there (once the clock's kind) is iterated by every reader as if it were a pair.
-    """
-    due = _local(due_at)
-    return {
-        "case_id": case_id,
-        "at": due_at,
-        "kind": EventKind.BREACHED,
-        "text": _(BREACH_TEXT) % {"clock": label, "due": due},
-        "changes": {label: [_("due %(due)s") % {"due": due}, _("Breached")]},
-    }
-
-
-def _breach_event(clock: Clock) -> CaseEvent:
-    return CaseEvent(**breach_entry(clock.case_id, clock.get_kind_display(), clock.due_at))
+def _breach_event(case_id: int, clock_kind: str, due_at: dt.datetime) -> Entry:
+    """The timeline's record of a missed target (written once, whoever notices it first): the
+    clock's kind and due time, worded when read (aftersales.cases.events) as the clock's label,
+    from its due time to missed."""
+    return case_event(case_id, kind=EventKind.BREACHED, at=due_at, clock=clock_kind, due_at=due_at)
 
 
 @transaction.atomic

@@ -17,7 +17,8 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from aftersales.cases.models import CaseEvent, EventKind, Status
+from aftersales.cases.events import record_case_event
+from aftersales.cases.models import EventKind, Status
 from aftersales.notifications.services import queue_notification
 from aftersales.sla.models import SuspensionRequest
 from aftersales.sla.notices import SUSPENSION_END
@@ -84,8 +85,9 @@ def _remind(request: SuspensionRequest, now: dt.datetime) -> None:
     case = request.case
     recipient = case.owner or request.requested_by
     end = timezone.localtime(request.expected_end_at).strftime("%Y-%m-%d %H:%M")
-    CaseEvent.objects.create(
-        case=case,
+    record_case_event(
+        case,
+        by=None,
         at=now,
         kind=EventKind.SUSPENSION,
         text=_("The suspension was expected to end at %(end)s; %(owner)s was reminded to resume or ask again.")

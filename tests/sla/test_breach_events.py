@@ -9,7 +9,7 @@ from tests.sla.conftest import local
 
 
 def _breach_texts(case):
-    return list(case.events.filter(kind=EventKind.BREACHED).values_list("text", flat=True))
+    return [event.text for event in case.events.filter(kind=EventKind.BREACHED)]
 
 
 def test_late_acceptance_before_any_sweep_records_the_missed_sign_off(travel, staff, fault, contract_for):
