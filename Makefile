@@ -6,6 +6,10 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# pytest-xdist: both cores of the CI machine (measured: docs/testing.md); tests sharing a
+# server or a module's data stay on one worker (tests/conftest.py, `--dist loadgroup`).
+TEST_WORKERS ?= 2
+XDIST := -n $(TEST_WORKERS) --dist loadgroup
 
 .PHONY: run setup demo test test-fast test-browser fuzz lint format messages bench chromium dovecot pdf-deps clean
 
@@ -52,18 +56,20 @@ dovecot:
 
 test: $(STAMP) chromium dovecot pdf-deps
 	$(PY) manage.py compile_messages_check --compile
-	$(PY) -m pytest
+	$(PY) -m pytest $(XDIST)
 
 test-fast: $(STAMP) pdf-deps
-	$(PY) -m pytest -m "not browser and not postgres and not fuzz"
+	$(PY) -m pytest $(XDIST) -m "not browser and not postgres and not fuzz"
 
 # Schemathesis against the OpenAPI schema (also part of `make test`); FUZZ_EXAMPLES=200 digs deeper.
 fuzz: $(STAMP)
 	$(PY) -m pytest -m fuzz tests/api/test_fuzz.py
 
+# mypy's files (the kernel, the mechanisms, the case's domain core) are listed in pyproject.toml.
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 format: $(STAMP)
 	$(VENV)/bin/ruff format .

@@ -114,6 +114,7 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_HANDLER = "aftersales.accounts.lockout.LockoutHandler"
 AXES_LOCKOUT_CALLABLE = "aftersales.accounts.lockout.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429  # the lock-out page's status (axes' default, named for lockout_response)
 # The same client address as the API's rate limits (API_TRUSTED_PROXIES).
 AXES_CLIENT_IP_CALLABLE = "aftersales.api.throttling.client_address"
 AXES_USERNAME_CALLABLE = "aftersales.accounts.lockout.attempted_username"

@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts import views as account_views
+from aftersales.api import token_pages
 
 admin.site.site_header = _("Aftersales administration")
 admin.site.site_title = _("Aftersales administration")
@@ -15,6 +16,8 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("language/", account_views.set_language, name="set_language"),
     path("account/", include("aftersales.accounts.urls")),
+    path("account/tokens/", token_pages.token_list, name="account_tokens"),
+    path("account/tokens/<int:pk>/revoke/", token_pages.token_revoke, name="account_token_revoke"),
     path("", include("aftersales.cases.urls")),
     path("", include("aftersales.sla.urls")),
     path("", include("aftersales.inbox.urls")),

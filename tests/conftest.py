@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import pytest
+from django.db import transaction
+from django.test import override_settings
 
 from aftersales.accounts.roles import Role
 from aftersales.calendars.queries import forget_holidays
@@ -72,14 +77,22 @@ def sales(make_user):
     return make_user(Role.SALES, username="sales")
 
 
+def new_customer_a():
+    return CustomerFactory(code="hospital-a", name="上海第一人民医院")
+
+
+def new_customer_b():
+    return CustomerFactory(code="bank-b", name="浦东发展银行")
+
+
 @pytest.fixture
 def customer_a(db):
-    return CustomerFactory(code="hospital-a", name="上海第一人民医院")
+    return new_customer_a()
 
 
 @pytest.fixture
 def customer_b(db):
-    return CustomerFactory(code="bank-b", name="浦东发展银行")
+    return new_customer_b()
 
 
 def _portal_user(make_user, customer, username):
@@ -137,6 +150,82 @@ def equipment_b(customer_b):
 @pytest.fixture
 def case_b(open_case, customer_b, equipment_b):
     return open_case(customer_b, equipment=equipment_b, title="柜员终端蓝屏", description="营业厅三台终端反复重启。")
+
+
+# --- pytest-xdist (`make test` runs `-n 2 --dist loadgroup`) ---------------------------------
+
+
+def pytest_itemcollected(item):
+    """Tests sharing one of our expensive module- or session-scoped fixtures run on one worker.
+
+    Under xdist each worker builds its own copy of such a fixture: a module's seeded var/ or
+    demo data would be built twice, a second dovecot or chromium started. An `xdist_group` keeps
+    them together (read by `--dist loadgroup`; marks added here come before xdist names the items).
+
+    Never a transactional test (browser, PostgreSQL concurrency): xdist hands out the groups
+    first, biggest first, and such a test ends with a flush that the tests after it on that
+    worker would find (see pytest_collection_modifyitems); ungrouped, they keep their place last.
+    """
+    if _is_transactional(item):
+        return
+    group = shared_fixture_group(item)
+    if group is not None:
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
+def shared_fixture_group(item) -> str | None:
+    """The group of a test using a fixture of ours (not a plugin's) wider than one test:
+    session scope: the fixture's name (one server per run); module scope: the module."""
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return None
+    module_group = None
+    for name in info.names_closure:
+        definitions = info.name2fixturedefs.get(name) or ()
+        for definition in definitions[-1:]:
+            if not definition.baseid:  # a plugin's fixture (pytest-django's database set-up, ...)
+                continue
+            if definition.scope == "session":
+                return name
+            if definition.scope == "module":
+                module_group = item.module.__name__
+    return module_group
+
+
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@contextmanager
+def built_once(django_db_blocker, **settings) -> Iterator[None]:
+    """Rows written once for a whole module (in a module-scoped fixture) and rolled back after it.
+
+    Only for data the module's tests read: each test's own transaction is a savepoint inside
+    this one, so whatever a test writes is undone, but the Python objects handed out are shared.
+    """
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS, **settings):
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+_worker_fuzz_summaries: list[str] = []
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """A worker's API fuzzing summary (tests/api/conftest.py), printed by the controller."""
+    _worker_fuzz_summaries.extend(getattr(node, "workeroutput", {}).get("fuzz_tally", []))
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _worker_fuzz_summaries:
+        terminalreporter.section("API fuzzing (Schemathesis)")
+        for line in _worker_fuzz_summaries:
+            terminalreporter.write_line(line)
 
 
 def _is_transactional(item) -> bool:

@@ -12,7 +12,7 @@ class UserAdmin(BaseUserAdmin):
     list_display = ["username", "display_name", "email", "phone", "language", "is_active"]
     list_filter = ["groups", "is_active", "language"]
     search_fields = ["username", "display_name", "email", "phone", "first_name", "last_name"]
-    fieldsets = BaseUserAdmin.fieldsets + ((_("Aftersales"), {"fields": ["display_name", "phone", "language"]}),)
+    fieldsets = (*(BaseUserAdmin.fieldsets or ()), (_("Aftersales"), {"fields": ["display_name", "phone", "language"]}))
     actions = ["unlock_login"]
 
     @admin.action(description=_("Unlock log-in (forget failed attempts)"))

@@ -5,7 +5,7 @@ from aftersales.calendars.holiday_years import missing_holiday_years
 from aftersales.calendars.models import BusinessCalendar, HolidayDay
 
 
-class MissingHolidaysBanner:
+class MissingHolidaysBanner(admin.ModelAdmin):
     """The list pages say when a year's public holidays are missing (or soon due)."""
 
     def changelist_view(self, request, extra_context=None):

@@ -109,7 +109,9 @@ class WorkingCalendar:
 
     def _lay_out(self, first_year: int, last_year: int) -> None:
         """(Re)build the interval table for whole years first_year..last_year."""
-        starts, ends, before = [], [], []
+        starts: list[int] = []
+        ends: list[int] = []
+        before: list[int] = []
         total = 0
         day = dt.date(first_year, 1, 1)
         stop = dt.date(last_year + 1, 1, 1)

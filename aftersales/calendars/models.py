@@ -18,7 +18,7 @@ def parse_hours(text: str) -> Hours:
     text = (text or "").strip()
     if not text:
         return ALL_DAY
-    periods = []
+    periods: list[tuple[dt.time, dt.time]] = []
     for chunk in text.replace("，", ",").split(","):
         match = _PERIOD.match(chunk.strip().replace("–", "-"))
         if not match:

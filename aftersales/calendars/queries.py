@@ -7,6 +7,7 @@ and by the process that made it at once.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 
 from django.db.models import Count, Max
@@ -35,8 +36,9 @@ def forget_holidays(**_signal_kwargs) -> None:
     _fingerprint = None
 
 
-def _holiday_sets() -> tuple[frozenset, frozenset]:
-    holidays, workdays = set(), set()
+def _holiday_sets() -> tuple[frozenset[dt.date], frozenset[dt.date]]:
+    holidays: set[dt.date] = set()
+    workdays: set[dt.date] = set()
     for day, kind in HolidayDay.objects.values_list("date", "kind"):
         (workdays if kind == HolidayDay.Kind.WORKDAY else holidays).add(day)
     return frozenset(holidays), frozenset(workdays)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Value
@@ -224,7 +226,7 @@ class Case(models.Model):
         return self.get_status_display()
 
     def build_search_text(self) -> str:
-        serial = self.equipment.serial_number if self.equipment_id else ""
+        serial = self.equipment.serial_number if self.equipment is not None else ""
         return " ".join([self.number, self.title, self.description, serial]).lower()
 
 
@@ -281,7 +283,8 @@ class CaseEventQuerySet(AppendOnlyQuerySet):
             elif root in self.IN_DATA:
                 key = f"data__{root}" + sep + rest
             lookups[key] = value
-        return super(CaseEventQuerySet, queryset)._filter_or_exclude(negate, args, lookups)
+        # QuerySet's private filter step, which django-stubs does not declare.
+        return super(CaseEventQuerySet, queryset)._filter_or_exclude(negate, args, lookups)  # type: ignore[misc]
 
     def values_list(self, *fields, **kwargs):
         return super().values_list(*map(self._column, fields), **kwargs)
@@ -319,7 +322,10 @@ def _ordering(field):
     return field
 
 
-class CaseEventManager(models.Manager.from_queryset(CaseEventQuerySet)):
+_CaseEventManagerBase = models.Manager.from_queryset(CaseEventQuerySet)
+
+
+class CaseEventManager(_CaseEventManagerBase):
     def get_queryset(self):
         return super().get_queryset().filter(subject_type=_case_type())
 
@@ -335,7 +341,7 @@ class CaseEvent(Entry):
 
     LEGACY_DATA = ("text", "from_status", "to_status", "changes")
 
-    objects = CaseEventManager()
+    objects: ClassVar[CaseEventManager] = CaseEventManager()
 
     class Meta:
         proxy = True

@@ -9,9 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, OrderBy, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.roles import STAFF_ROLES, Role
@@ -54,7 +55,7 @@ def cases_visible_to_contact(contact) -> QuerySet[Case]:
     return own.filter(Q(contact_id=contact.pk) | Q(pk__in=copied))
 
 
-def visible_customer_ids(user) -> QuerySet | None:
+def visible_customer_ids(user) -> list[int] | None:
     """None means every customer (staff); otherwise the ids the user may see."""
     if user.is_authenticated and user.roles & STAFF_ROLES:
         return None
@@ -97,7 +98,7 @@ def name_shown_to(viewer, person) -> str:
     name: their display or full name, else "Service desk"."""
     if person is None:
         return ""
-    if getattr(viewer, "roles", frozenset()) & STAFF_ROLES or not (person.roles & STAFF_ROLES):
+    if getattr(viewer, "roles", frozenset[Role]()) & STAFF_ROLES or not (person.roles & STAFF_ROLES):
         return str(person)
     return person.display_name or person.get_full_name() or str(_("Service desk"))
 
@@ -117,7 +118,7 @@ def get_visible_attachment(user, pk: int) -> Attachment:
 CONFIRMED = "confirmed"
 
 
-def queue_status_choices() -> list[tuple[str, str]]:
+def queue_status_choices() -> list[tuple[str, str | Promise]]:
     """The status filter's choices, for the queue page and the API alike."""
     return [
         ("open", _("Open")),
@@ -180,7 +181,7 @@ def queue(user, f: QueueFilter) -> QuerySet[Case]:
             cases = cases.filter(next_due_at__lte=now)
         elif f.due == "soon":
             cases = cases.filter(next_due_at__gt=now, next_due_at__lte=now + dt.timedelta(minutes=DUE_SOON_MINUTES))
-    order = ["severity", "opened_at", "pk"]
+    order: list[str | OrderBy] = ["severity", "opened_at", "pk"]
     if f.sort == "due":
         order = [F("next_due_at").asc(nulls_last=True), *order]
     return cases.select_related("customer", "owner", "team").order_by(*order)

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -349,6 +350,7 @@ def update_case(*, case: Case, by, **changes) -> Case:
         old = getattr(locked, field)
         if old != value:
             model_field = locked._meta.get_field(field)
+            assert isinstance(model_field, Field)  # edits name the case's own columns
             diff[field] = [model_field.value_from_object(locked), None]
             setattr(locked, field, value)
             diff[field][1] = model_field.value_from_object(locked)
@@ -472,7 +474,7 @@ def add_comment(
 
 # --- service acts and suspension (R3.3) ----------------------------------------------------
 
-ACT_STATUSES = {
+ACT_STATUSES: dict[str, frozenset[Status]] = {
     Act.FAULT_REPORT: frozenset({Status.RESOLVED, Status.CLOSED}) | OPEN_STATUSES,
 }
 
@@ -523,6 +525,7 @@ def request_suspension(
     expect to resume (in the future, within a year); duty managers are told. Once that time
     passes with the case still suspended, the sweep reminds the owner once."""
     suspend = transition_for("suspend")
+    assert suspend is not None  # the table has it (tests/cases/test_workflow.py)
     _require_roles(by, HANDLERS, _("Your role may not ask to suspend a case."))
     locked = _lock(case)
     if locked.status not in suspend.sources:
@@ -603,6 +606,7 @@ def decide_suspension(*, request: SuspensionRequest, by, approve: bool, note: st
     """A duty manager (or above) approves — the case is suspended and its clocks pause — or
     rejects the request, with a note. Deciding twice is a conflict."""
     suspend = transition_for("suspend")
+    assert suspend is not None  # the table has it (tests/cases/test_workflow.py)
     _require_roles(by, suspend.roles, _("Only a duty manager or above may decide on a suspension."))
     locked = SuspensionRequest.objects.select_for_update().get(pk=request.pk)
     if locked.status != SuspensionRequest.Status.PENDING:

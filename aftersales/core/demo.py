@@ -759,7 +759,7 @@ DAYS_AGO = {  # range of case age by final status
     "cancelled": (1, 45),
 }
 
-WAITING_ACTIONS = {
+WAITING_ACTIONS: dict[str, str] = {
     Status.WAITING_CUSTOMER: "wait_customer",
     Status.WAITING_VENDOR: "wait_vendor",
     Status.WAITING_PARTS: "wait_parts",
@@ -887,7 +887,7 @@ class DemoLoader:
 
     def load_contracts(self) -> None:
         for name, rate, on_site, hourly, default, description in CHARGE_STANDARDS:
-            defaults = {"hardware_repair_rate": Decimal(rate), "on_site_fee": Decimal(on_site)}
+            defaults: dict[str, object] = {"hardware_repair_rate": Decimal(rate), "on_site_fee": Decimal(on_site)}
             default = default and not ChargeStandard.objects.filter(is_default=True).exists()
             defaults |= {"hourly_rate": Decimal(hourly), "is_default": default, "description": description}
             self.standards[name] = self._get_or_create(ChargeStandard, "charge standards", name=name, defaults=defaults)
@@ -948,7 +948,7 @@ class DemoLoader:
             user = None
             if username:
                 user = self._user(username, portal[username], Role.CUSTOMER, phone=mobile, email=email)
-            defaults = {"title": title, "mobile": mobile, "phone": phone, "email": email}
+            defaults: dict[str, object] = {"title": title, "mobile": mobile, "phone": phone, "email": email}
             defaults |= {"is_customer_manager": manager, "user": user}
             self.contacts[customer, name] = self._get_or_create(
                 Contact, "contacts", customer=self.customers[customer], name=name, defaults=defaults
@@ -1072,6 +1072,7 @@ class CaseWriter:
         return case
 
     def withdraw(self, case: Case, spec: CaseSpec) -> Case:
+        assert case.taken_by is not None, "the demo takes every case it withdraws"
         agent = self.users[case.taken_by.username]
         if spec.target == Status.CANCELLED:
             return self.act(case, agent, "cancel", spec.note)
@@ -1157,7 +1158,7 @@ class CaseWriter:
 
     def close(self, case: Case) -> Case:
         contact = case.contact
-        if contact is not None and contact.user_id is not None:
+        if contact is not None and contact.user is not None:
             portal_user = self.users[contact.user.username]
             services.add_comment(case=case, by=portal_user, text=self.rng.choice(CONFIRMATIONS), public=True)
         return self.act(case, self.user("manager", "centre"), "close")
@@ -1173,8 +1174,12 @@ class CaseWriter:
         return case
 
     def l1_team(self, case: Case) -> str:
-        region = case.site.region if case.site_id else self.loader.sites[SITE_OF_CUSTOMER[case.customer.code]].region
+        region = (
+            case.site.region
+            if case.site is not None
+            else self.loader.sites[SITE_OF_CUSTOMER[case.customer.code]].region
+        )
         return L1_TEAM_BY_REGION[region]
 
     def category(self, case: Case) -> str:
-        return case.equipment.product_model.category if case.equipment_id else ""
+        return case.equipment.product_model.category if case.equipment is not None else ""

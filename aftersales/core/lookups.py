@@ -18,7 +18,7 @@ from __future__ import annotations
 from django.core.exceptions import EmptyResultSet
 from django.db.models import ForeignKey, IntegerField
 from django.db.models.fields.related_lookups import RelatedExact, RelatedIn
-from django.db.models.lookups import In
+from django.db.models.lookups import In, Lookup
 
 
 def _range(field, connection) -> tuple[int | None, int | None]:
@@ -34,7 +34,7 @@ def _fits(value, low, high) -> bool:
     return (low is None or value >= low) and (high is None or value <= high)
 
 
-class _InRange:
+class _InRange(Lookup):
     """Leave out the direct values the column cannot hold before the SQL is made."""
 
     def process_rhs(self, compiler, connection):

@@ -30,7 +30,7 @@ def _pattern() -> re.Pattern:
 
 
 def is_our_message_id(message_id: str | None) -> bool:
-    return bool(message_id) and bool(_pattern().fullmatch(message_id.strip()))
+    return message_id is not None and bool(_pattern().fullmatch(message_id.strip()))
 
 
 def case_number_from_message_ids(header_value: str | None) -> str | None:

@@ -1,6 +1,8 @@
 from functools import cached_property
+from typing import Any
 
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 
 
 class CappedPaginator(Paginator):
@@ -10,6 +12,7 @@ class CappedPaginator(Paginator):
     """
 
     cap = 1000
+    object_list: QuerySet[Any]  # a query, never a list: counting is left to the database
 
     @cached_property
     def count(self) -> int:

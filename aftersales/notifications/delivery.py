@@ -109,7 +109,7 @@ def guard(row: Notification) -> str:
         kind = registry.get(row.kind)
     except registry.UnknownKind:
         return "no app declares this kind of notification"
-    if row.recipient_id is not None:
+    if row.recipient is not None:
         if not row.recipient.is_active or not row.recipient.is_staff_member:
             return "the recipient is not an active staff member"
     elif kind.guard is None and (row.contact_id is not None or row.channel not in IM_CHANNELS):

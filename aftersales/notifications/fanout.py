@@ -51,6 +51,7 @@ def pass_on(request: Notification, *, now: dt.datetime) -> list[Notification]:
     reason = _skip_reason(request, now)
     if reason:
         return _close(request, Status.SKIPPED, reason)
+    assert user is not None  # _skip_reason refuses a request without a recipient
     kind = registry.get(request.kind)
     urgent = kind.is_urgent(request)
     preferences = preferences_of(user)
@@ -97,7 +98,9 @@ def _skip_reason(request: Notification, now: dt.datetime) -> str:
 
 def _addresses(user, wanted: list[str]) -> tuple[list[tuple[str, str]], list[str], list[str]]:
     """(channel, address) pairs for the person, IM groups, and notes on what is missing."""
-    personal, group, notes = [], [], []
+    personal: list[tuple[str, str]] = []
+    group: list[str] = []
+    notes: list[str] = []
     configured = configured_im_channels()
     for name in dict.fromkeys(wanted):
         if name in (Via.EMAIL, Via.SMS):

@@ -29,7 +29,7 @@ class PreferenceForm(forms.Form):
     )
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or {}
         start, end = data.get("quiet_start"), data.get("quiet_end")
         if "quiet_start" in data and "quiet_end" in data:
             if (start is None) != (end is None):

@@ -222,8 +222,12 @@ def post_json(url: str, body: dict, *, headers: dict | None = None, ok=None) -> 
     return Result.sent()
 
 
-SMS_BACKENDS = {"logging": LoggingSmsSender, "http": HttpSmsSender}
-IM_SENDERS = {Channel.DINGTALK: DingTalkSender, Channel.WECOM: WeComSender, Channel.FEISHU: FeishuSender}
+SMS_BACKENDS: dict[str, type[Sender]] = {"logging": LoggingSmsSender, "http": HttpSmsSender}
+IM_SENDERS: dict[str, type[Sender]] = {
+    Channel.DINGTALK: DingTalkSender,
+    Channel.WECOM: WeComSender,
+    Channel.FEISHU: FeishuSender,
+}
 
 
 def sender_for(channel: str) -> Sender:

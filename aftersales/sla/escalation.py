@@ -10,6 +10,7 @@ from typing import NamedTuple
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 
+from aftersales.accounts.models import User
 from aftersales.accounts.roles import Role
 from aftersales.cases.events import case_event
 from aftersales.cases.models import Case, EventKind
@@ -21,7 +22,7 @@ from aftersales.sla.notices import ESCALATION
 from aftersales.sla.services import clock_labels, insert_rows
 from aftersales.timeline.services import record_many
 
-_NEXT_TIER = {Tier.L1: Tier.L2, Tier.L2: Tier.L3, Tier.L3: Tier.L4}
+_NEXT_TIER: dict[str, Tier] = {Tier.L1: Tier.L2, Tier.L2: Tier.L3, Tier.L3: Tier.L4}
 
 
 class Firing(NamedTuple):
@@ -43,7 +44,7 @@ class Firing(NamedTuple):
     @classmethod
     def of(cls, escalation: Escalation) -> Firing:
         case = escalation.case
-        clock_kind = escalation.clock.kind if escalation.clock_id else None
+        clock_kind = escalation.clock.kind if escalation.clock is not None else None
         return cls(
             escalation.pk, escalation.rule_id, case.pk, case.number, case.severity, case.tier, case.owner_id, clock_kind
         )
@@ -98,7 +99,8 @@ def fire(firings: list[Firing], *, now: dt.datetime, rules: Mapping[int, Escalat
         reason = reasons[key]
         audience = (firing.rule_id, firing.owner_id)
         if audience not in audiences:
-            recipients = _recipients(rule, owners.get(firing.owner_id), role_members)
+            owner = owners.get(firing.owner_id) if firing.owner_id is not None else None
+            recipients = _recipients(rule, owner, role_members)
             audiences[audience] = (recipients, ", ".join(str(user) for user in recipients) or _("nobody"))
         recipients, names = audiences[audience]
         subject = (subject_text % {"number": firing.number, "reason": reason})[:200]
@@ -144,7 +146,7 @@ def _rules(firings: list[Firing], loaded: Mapping[int, EscalationRule]) -> dict[
     return rules
 
 
-def _owners(firings: list[Firing], rules: Mapping[int, EscalationRule]) -> dict[int, object]:
+def _owners(firings: list[Firing], rules: Mapping[int, EscalationRule]) -> dict[int, User]:
     """The case owners to notify, by id: one query."""
     ids = {f.owner_id for f in firings if f.owner_id is not None and rules[f.rule_id].notify_owner}
     return get_user_model().objects.in_bulk(ids) if ids else {}

@@ -32,7 +32,7 @@ class Act(models.TextChoices):
     FAULT_REPORT = "fault_report", _("Fault report submitted")
 
 
-ACT_MEETS = {
+ACT_MEETS: dict[str, tuple[str, ...]] = {
     Act.CONTACTED: ("first_contact",),
     Act.ON_SITE: ("on_site",),
     Act.DEPARTED: ("depart",),

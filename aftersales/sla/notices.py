@@ -28,11 +28,13 @@ def escalation_context(request: Notification) -> dict:
 
 
 def suspension_request_context(request: Notification) -> dict:
+    assert request.case is not None  # queued with its case (cases/services.py)
     pending = request.case.suspension_requests.order_by("-pk").first()
     return {**case_context(request), "request": pending}
 
 
 def suspension_end_context(request: Notification) -> dict:
+    assert request.case is not None  # queued with its case (sla/suspensions.py)
     suspension = request.case.suspension_requests.filter(pk=request.payload.get("request")).first()
     return {**case_context(request), "request": suspension}
 

@@ -38,7 +38,7 @@ from aftersales.timeline.models import Entry
 from aftersales.timeline.services import record_many
 
 # Narrowest first: a contract's coverage can only narrow a target's calendar.
-_WIDTH = {BusinessCalendar.Kind.H5X8: 0, BusinessCalendar.Kind.H5X24: 1, BusinessCalendar.Kind.H7X24: 2}
+_WIDTH: dict[str, int] = {BusinessCalendar.Kind.H5X8: 0, BusinessCalendar.Kind.H5X24: 1, BusinessCalendar.Kind.H7X24: 2}
 # Coverage of a case without a contract when its severity has no row (administration → coverage
 # without a contract).
 NO_CONTRACT_COVERAGE = Coverage.H5X8
@@ -190,6 +190,7 @@ def resume(case: Case, *, at: dt.datetime) -> None:
     """Clocks go on: each due time moves by the business time spent paused."""
     clocks = list(case.clocks.filter(met_at__isnull=True, stopped_at__isnull=True, paused_at__isnull=False))
     for clock in clocks:
+        assert clock.paused_at is not None  # the query above asks for paused clocks
         calendar = working_calendar(clock.calendar)
         paused = business_minutes_between(clock.paused_at, at, calendar)
         # A clock already overdue when paused keeps its due time (the sweep marks it breached).

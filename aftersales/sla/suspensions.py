@@ -81,6 +81,7 @@ def remind_suspension_ends(*, now: dt.datetime | None = None) -> int:
 
 
 def _remind(request: SuspensionRequest, now: dt.datetime) -> None:
+    assert request.expected_end_at is not None  # overdue_suspensions() selects past expected ends
     case = request.case
     recipient = case.owner or request.requested_by
     end = timezone.localtime(request.expected_end_at).strftime("%Y-%m-%d %H:%M")

@@ -22,7 +22,7 @@ class EntryAdmin(admin.ModelAdmin):
         return False
 
 
-class RecordedAdminMixin:
+class RecordedAdminMixin(admin.ModelAdmin):
     """For a ModelAdmin: every save from the admin is recorded on the row's timeline
     (`record.created` / `record.changed`, before → after, by the signed-in user)."""
 

@@ -9,8 +9,8 @@ import re
 import pytest
 from rest_framework.test import APIClient
 
-from aftersales.accounts.views import MAX_ACTIVE_TOKENS
 from aftersales.api.models import ApiToken
+from aftersales.api.token_pages import MAX_ACTIVE_TOKENS
 from aftersales.api.tokens import create_token
 
 URL = "/account/tokens/"

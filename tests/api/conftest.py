@@ -63,6 +63,14 @@ def fuzz_tally():
     return _tally
 
 
+def pytest_sessionfinish(session):
+    # Under xdist the fuzzing ran in a worker: its summary goes to the controller, which prints
+    # it (tests/conftest.py; the controller collects no tests, so it never loads this file).
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["fuzz_tally"] = _tally.lines()
+
+
 def pytest_terminal_summary(terminalreporter):
     lines = _tally.lines()
     if lines:

@@ -26,6 +26,7 @@ from aftersales.api.models import ApiToken
 from aftersales.api.throttling import Rate, parse_rate
 from aftersales.api.tokens import create_token
 from aftersales.cases.models import Case
+from tests.workers import worker_number
 
 
 class UploadProbe(LanguageMixin, APIView):
@@ -199,10 +200,12 @@ def test_rates_switched_off_never_throttle(settings, engineer):
 
 
 @pytest.fixture
-def redis_cache(settings):
-    """The production cache: Redis on 127.0.0.1:6379, database 15, empty before and after."""
+def redis_cache(settings, request):
+    """The production cache: Redis on 127.0.0.1:6379, database 15 (14 for the xdist worker gw1,
+    ...), empty before and after."""
     redis = pytest.importorskip("redis")
-    connection = redis.Redis(host="127.0.0.1", port=6379, db=15)
+    database = 15 - worker_number(request.config)
+    connection = redis.Redis(host="127.0.0.1", port=6379, db=database)
     try:
         connection.ping()
     except redis.ConnectionError:
@@ -213,7 +216,7 @@ def redis_cache(settings):
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": "redis://127.0.0.1:6379/15",
+            "LOCATION": f"redis://127.0.0.1:6379/{database}",
             "KEY_PREFIX": "aftersales",
         }
     }

@@ -22,15 +22,25 @@ def raw(name: str) -> bytes:
     return (MAIL_DIR / name).read_bytes()
 
 
+MAIL_SETTINGS = {
+    "MAIL_DOMAIN": "aftersales.example.cn",
+    "DEFAULT_FROM_EMAIL": "售后服务中心 <service@aftersales.example.cn>",
+    "ATTACHMENT_MAX_BYTES": 100_000,
+}
+
+
 @pytest.fixture(autouse=True)
 def _mail_settings(settings):
-    settings.MAIL_DOMAIN = "aftersales.example.cn"
-    settings.DEFAULT_FROM_EMAIL = "售后服务中心 <service@aftersales.example.cn>"
-    settings.ATTACHMENT_MAX_BYTES = 100_000
+    for name, value in MAIL_SETTINGS.items():
+        setattr(settings, name, value)
 
 
 @pytest.fixture
 def mail_world(db, agent, customer_a, customer_b):
+    return build_mail_world(agent, customer_a, customer_b)
+
+
+def build_mail_world(agent, customer_a, customer_b) -> SimpleNamespace:
     """Customers A and B, their contacts, and cases CS202611-000001 (A, copied to 王芳) and
     -000002 (B)."""
     customer_a.email_domains = "hospital-a.cn"

@@ -4,10 +4,26 @@ from __future__ import annotations
 
 import pytest
 
+from aftersales.accounts.roles import Role
 from aftersales.cases.models import Case, Channel, EventKind, Severity
 from aftersales.inbox.models import InboundMessage, Outcome
 from aftersales.inbox.services import ingest
-from tests.inbox.conftest import EXPECTED, MAIL_DIR, raw
+from tests.conftest import built_once, new_customer_a, new_customer_b
+from tests.factories import UserFactory
+from tests.inbox.conftest import EXPECTED, MAIL_DIR, MAIL_SETTINGS, build_mail_world, raw
+
+
+@pytest.fixture(scope="module")
+def _mail_world_once(django_db_setup, django_db_blocker):
+    """The corpus only reads the world (each test's ingest is rolled back): built once."""
+    with built_once(django_db_blocker, **MAIL_SETTINGS):
+        agent = UserFactory(username="agent", roles=(Role.HOTLINE,))
+        yield build_mail_world(agent, new_customer_a(), new_customer_b())
+
+
+@pytest.fixture
+def mail_world(_mail_world_once, db):
+    return _mail_world_once
 
 
 def test_corpus_is_complete():

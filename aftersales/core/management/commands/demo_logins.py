@@ -69,7 +69,8 @@ class Command(BaseCommand):
 
     def rows(self) -> tuple[list[tuple[str, ...]], list[str]]:
         existing = set(User.objects.filter(is_active=True).values_list("username", flat=True))
-        rows, missing = [], []
+        rows: list[tuple[str, ...]] = []
+        missing: list[str] = []
         for role in [*STAFF_ORDER, Role.CUSTOMER]:
             chinese, english = role_labels(role)
             for username, display, user_role in demo_logins():

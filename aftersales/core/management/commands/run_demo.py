@@ -128,7 +128,7 @@ class Supervisor:
             except subprocess.TimeoutExpired:
                 child.kill()
                 child.wait()
-                print(f"{' '.join(child.args[2:3])} did not stop within {STOP_SECONDS} s: killed.", file=sys.stderr)
+                print(f"{_command_name(child)} did not stop within {STOP_SECONDS} s: killed.", file=sys.stderr)
 
 
 def _project_dir() -> str:
@@ -145,3 +145,9 @@ def _die_with_parent() -> None:
 
     pr_set_pdeathsig = 1
     ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
+def _command_name(child: subprocess.Popen) -> str:
+    """The manage.py command a child runs ("runserver", "run_huey")."""
+    args = child.args
+    return str(args[2]) if isinstance(args, list | tuple) and len(args) > 2 else str(args)
