@@ -66,7 +66,8 @@ class Policy:
     def may_request(self, user, subject) -> bool:
         return _allowed(self.requesters, user, subject)
 
-    def may_decide(self, user, request: Request) -> bool:
+    def may_decide(self, user, request: Request | None) -> bool:
+        # None: asked before the request is read (a domain service checking first, as it did).
         return _allowed(self.deciders, user, request)
 
 

@@ -115,7 +115,7 @@ def withdraw(*, request: Request, by, note: str = "") -> Request:
     locked.status = Request.Status.WITHDRAWN
     locked.decided_by, locked.decided_at, locked.decision_note = by, timezone.now(), (note or "").strip()
     locked.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
-    timeline.record(locked.subject, actor=by, kind=DECIDED, data=_decision_data(locked))
+    timeline.record(_subject(locked), actor=by, kind=DECIDED, data=_decision_data(locked))
     return locked
 
 
@@ -153,9 +153,12 @@ def adopt(
 
 def _record_decision(policy: Policy, request: Request, *, actor) -> None:
     data = policy.decided_data(request) if policy.decided_data else _decision_data(request)
-    subject = request.subject_type.get_object_for_this_type(pk=request.subject_id)
-    timeline.record(subject, actor=actor, kind=policy.decided_entry, data=data)
+    timeline.record(_subject(request), actor=actor, kind=policy.decided_entry, data=data)
     _notify(policy.on_decided, request)
+
+
+def _subject(request: Request) -> models.Model:
+    return request.subject_type.get_object_for_this_type(pk=request.subject_id)
 
 
 def _request_data(request: Request) -> dict[str, Any]:
