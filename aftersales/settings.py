@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "aftersales.contracts",
     "aftersales.calendars",
     "aftersales.timeline",
+    "aftersales.approvals",
     "aftersales.dispatch",
     "aftersales.cases",
     "aftersales.sla",

@@ -17,3 +17,7 @@ class CasesConfig(AppConfig):
         documents.register()
         events.register()
         protect_subjects(Case)
+
+        from aftersales.cases.services import register_suspension_approval
+
+        register_suspension_approval()

@@ -15,6 +15,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from aftersales.accounts.roles import CASE_WORKERS, Role
+from aftersales.approvals import registry as approval_registry
+from aftersales.approvals import services as approvals
+from aftersales.approvals.models import Request as ApprovalRequest
 from aftersales.cases import notices
 from aftersales.cases.errors import CaseError
 from aftersales.cases.events import record_case_event
@@ -570,11 +573,20 @@ def request_suspension(
         + "\n"
         + _("Expected end: %(end)s") % {"end": timezone.localtime(expected_end_at).strftime("%Y-%m-%d %H:%M")},
     )
-    queue_notification(
-        kind=SUSPENSION_REQUEST,
-        recipients=users_with_role(Role.DUTY_MANAGER),
-        subject=_("Case %(number)s: suspension awaiting your approval") % {"number": locked.number},
-        case=locked,
+    # The decision flow (who decides, one decision, the notice to duty managers) is the
+    # approvals mechanism's, under the policy below.
+    approvals.request_approval(
+        kind=SUSPENSION_APPROVAL,
+        subject=request,
+        by=by,
+        evidence={
+            "case": locked.pk,
+            "consent_by": request.consent_by,
+            "consent_channel": request.consent_channel,
+            "consent_at": consent_at,
+            "expected_end_at": expected_end_at,
+        },
+        evidence_text=request.reason,
     )
     return request
 
@@ -604,26 +616,81 @@ def _check_expected_end(expected_end_at: dt.datetime | None, now: dt.datetime) -
 @transaction.atomic
 def decide_suspension(*, request: SuspensionRequest, by, approve: bool, note: str = "") -> SuspensionRequest:
     """A duty manager (or above) approves — the case is suspended and its clocks pause — or
-    rejects the request, with a note. Deciding twice is a conflict."""
+    rejects the request, with a note. Deciding twice is a conflict. The decision is the approvals
+    mechanism's (`approvals.services.decide`: decider checked, request locked, decided once);
+    approving runs the case's "suspend" move in the same transaction, so a case that cannot be
+    suspended any more leaves the request pending."""
+    policy = approval_registry.get(SUSPENSION_APPROVAL)
+    if not policy.may_decide(by, None):
+        raise NotAllowed(policy.refused_decision)
+    locked = SuspensionRequest.objects.select_for_update().get(pk=request.pk)
+    approval = approvals.adopt(
+        kind=SUSPENSION_APPROVAL,
+        subject=locked,
+        requester=locked.requested_by,
+        requested_at=locked.requested_at,
+        status=locked.status,
+        decided_by=locked.decided_by,
+        decided_at=locked.decided_at,
+        decision_note=locked.decision_note,
+    )
+    approvals.decide(request=approval, by=by, approve=approve, note=note)
+    locked.refresh_from_db()
+    return locked
+
+
+SUSPENSION_APPROVAL = "case.suspension"
+
+
+def _decided_suspension(approval: ApprovalRequest) -> SuspensionRequest:
+    """The suspension request behind `approval`, its decision copied from it (locked row)."""
+    row = SuspensionRequest.objects.select_for_update().select_related("case").get(pk=approval.subject_id)
+    row.status = approval.status
+    row.decided_by, row.decided_at, row.decision_note = approval.decided_by, approval.decided_at, approval.decision_note
+    row.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    return row
+
+
+def _approve_suspension(approval: ApprovalRequest, by) -> None:
+    suspend_on_approval(request=_decided_suspension(approval), by=by)
+
+
+def _reject_suspension(approval: ApprovalRequest, by) -> None:
+    row = _decided_suspension(approval)
+    _record(
+        row.case, by, EventKind.SUSPENSION, text=_("Suspension rejected: %(note)s") % {"note": row.decision_note or "—"}
+    )
+
+
+def _suspension_case(approval: ApprovalRequest) -> Case:
+    return SuspensionRequest.objects.select_related("case").get(pk=approval.subject_id).case
+
+
+def register_suspension_approval() -> None:
+    """The suspension's approval policy: handlers ask, those the "suspend" move names decide,
+    approving is that move, duty managers are told of each request. Called from `ready`."""
     suspend = transition_for("suspend")
     assert suspend is not None  # the table has it (tests/cases/test_workflow.py)
-    _require_roles(by, suspend.roles, _("Only a duty manager or above may decide on a suspension."))
-    locked = SuspensionRequest.objects.select_for_update().get(pk=request.pk)
-    if locked.status != SuspensionRequest.Status.PENDING:
-        raise Conflict(_("This request was already decided: %(status)s.") % {"status": locked.get_status_display()})
-    locked.status = SuspensionRequest.Status.APPROVED if approve else SuspensionRequest.Status.REJECTED
-    locked.decided_by, locked.decided_at, locked.decision_note = by, timezone.now(), (note or "").strip()
-    locked.save()
-    if approve:
-        suspend_on_approval(request=locked, by=by)
-    else:
-        _record(
-            locked.case,
-            by,
-            EventKind.SUSPENSION,
-            text=_("Suspension rejected: %(note)s") % {"note": locked.decision_note or "—"},
+    approval_registry.register(
+        approval_registry.Policy(
+            kind=SUSPENSION_APPROVAL,
+            label=gettext_lazy("Suspension"),
+            requesters=HANDLERS,
+            deciders=suspend.roles,
+            on_approve=_approve_suspension,
+            on_reject=_reject_suspension,
+            on_requested=approval_registry.Notice(
+                kind=SUSPENSION_REQUEST,
+                recipients=lambda approval: users_with_role(Role.DUTY_MANAGER),
+                subject=lambda approval: _("Case %(number)s: suspension awaiting your approval")
+                % {"number": _suspension_case(approval).number},
+                extra=lambda approval: {"case": _suspension_case(approval)},
+            ),
+            refused_request=gettext_lazy("Your role may not ask to suspend a case."),
+            refused_decision=gettext_lazy("Only a duty manager or above may decide on a suspension."),
+            already_decided=gettext_lazy("This request was already decided: %(status)s."),
         )
-    return locked
+    )
 
 
 # --- e-mail in (aftersales.inbox) ----------------------------------------------------------------

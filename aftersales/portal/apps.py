@@ -11,6 +11,10 @@ class PortalConfig(AppConfig):
 
         notices.register()
 
+        from aftersales.portal.services import register_registration_approval
+
+        register_registration_approval()
+
         from aftersales.customers.models import Contact
         from aftersales.portal import services
         from aftersales.portal.models import Registration

@@ -12,9 +12,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from aftersales.accounts.models import User
 from aftersales.accounts.roles import CASE_WORKERS, MANAGERS, Role
+from aftersales.approvals import registry as approval_registry
+from aftersales.approvals import services as approvals
+from aftersales.approvals.models import Request as ApprovalRequest
 from aftersales.cases import services as case_services
 from aftersales.cases.models import Case, Channel, Kind, Severity
 from aftersales.core.errors import Conflict, DomainError, NotAllowed
@@ -236,8 +240,11 @@ def _store_registration(customer: Customer, *, name: str, email: str, phone: str
         phone=_normalised(registration.phone),
         position=registration.position.strip(),
     )
-    timeline.record(
-        stored, actor=None, kind=REGISTRATION_REQUESTED, data={"changes": {"customer": [None, customer.pk]}}
+    approvals.request_approval(
+        kind=REGISTRATION_APPROVAL,
+        subject=stored,
+        by=None,
+        evidence={"customer": customer.pk, "email": email, "name": stored.name, "position": stored.position},
     )
     return stored
 
@@ -276,34 +283,82 @@ def _normalised(phone: str) -> str:
 def decide_registration(*, registration: Registration, by, approve: bool) -> Registration:
     """Approve — the person becomes a contact of the customer (or the existing contact with that
     e-mail gets access) and is sent the set-password link — or reject. Deciding twice is a
-    conflict."""
+    conflict. The decision is the approvals mechanism's (`approvals.services.decide`: decider
+    checked, request locked, decided once, recorded on the registration's timeline); approving
+    gives access in the same transaction."""
     _require_inviter(by)
     locked = Registration.objects.select_for_update().get(pk=registration.pk)
-    if locked.status != Registration.Status.PENDING:
-        raise Conflict(
-            _("This registration was already decided: %(status)s.") % {"status": locked.get_status_display()}
-        )
-    locked.decided_by, locked.decided_at = by, timezone.now()
-    if approve:
-        contact = Contact.objects.filter(
-            customer=locked.customer, email__iexact=locked.email, user__isnull=True
-        ).first()
-        if contact is None:
-            mobile = locked.phone if locked.phone[:1] == "1" and len(locked.phone) == 11 else ""
-            contact = Contact.objects.create(
-                customer=locked.customer,
-                name=locked.name,
-                email=locked.email,
-                title=locked.position,
-                mobile=mobile,
-                phone="" if mobile else locked.phone,
-            )
-        invite_contact(contact=contact, by=by)
-        locked.contact = contact
-        locked.status = Registration.Status.APPROVED
-    else:
-        locked.status = Registration.Status.REJECTED
-    locked.save()
-    changes = {"status": [Registration.Status.PENDING, locked.status], "contact": [None, locked.contact_id]}
-    timeline.record(locked, actor=by, kind=REGISTRATION_DECIDED, data={"changes": changes})
+    approval = approvals.adopt(
+        kind=REGISTRATION_APPROVAL,
+        subject=locked,
+        requester=None,
+        requested_at=locked.requested_at,
+        status=locked.status,
+        decided_by=locked.decided_by,
+        decided_at=locked.decided_at,
+    )
+    approvals.decide(request=approval, by=by, approve=approve)
+    locked.refresh_from_db()
     return locked
+
+
+REGISTRATION_APPROVAL = "portal.registration"
+
+
+def _decided_registration(approval: ApprovalRequest) -> Registration:
+    row = Registration.objects.select_for_update().get(pk=approval.subject_id)
+    row.status, row.decided_by, row.decided_at = approval.status, approval.decided_by, approval.decided_at
+    return row
+
+
+def _approve_registration(approval: ApprovalRequest, by) -> None:
+    row = _decided_registration(approval)
+    contact = Contact.objects.filter(customer=row.customer, email__iexact=row.email, user__isnull=True).first()
+    if contact is None:
+        mobile = row.phone if row.phone[:1] == "1" and len(row.phone) == 11 else ""
+        contact = Contact.objects.create(
+            customer=row.customer,
+            name=row.name,
+            email=row.email,
+            title=row.position,
+            mobile=mobile,
+            phone="" if mobile else row.phone,
+        )
+    invite_contact(contact=contact, by=by)
+    row.contact = contact
+    row.save()
+
+
+def _reject_registration(approval: ApprovalRequest, by) -> None:
+    _decided_registration(approval).save()
+
+
+def _registration_requested(approval: ApprovalRequest) -> dict:
+    return {"changes": {"customer": [None, approval.evidence["customer"]]}}
+
+
+def _registration_decided(approval: ApprovalRequest) -> dict:
+    row = Registration.objects.get(pk=approval.subject_id)
+    return {"changes": {"status": [Registration.Status.PENDING, row.status], "contact": [None, row.contact_id]}}
+
+
+def register_registration_approval() -> None:
+    """The self-registration's approval policy: anyone may ask (a stranger, through `register`),
+    those who may invite decide, approving gives access; both steps are worded on the
+    registration's timeline as before. Called from `ready`."""
+    approval_registry.register(
+        approval_registry.Policy(
+            kind=REGISTRATION_APPROVAL,
+            label=gettext_lazy("Portal access"),
+            requesters=None,
+            deciders=INVITERS,
+            on_approve=_approve_registration,
+            on_reject=_reject_registration,
+            requested_entry=REGISTRATION_REQUESTED,
+            decided_entry=REGISTRATION_DECIDED,
+            requested_data=_registration_requested,
+            decided_data=_registration_decided,
+            refused_decision=gettext_lazy("Your role may not give portal access."),
+            already_decided=gettext_lazy("This registration was already decided: %(status)s."),
+        )
+    )
