@@ -48,15 +48,6 @@ LAYERS = {
 
 # (importing app, imported app): why it is still there. Only ever remove entries.
 KNOWN = {
-    # The kernel's calendars notify (a mechanism): their missing-holidays notice would belong to
-    # an app above the mechanisms.
-    (
-        "calendars",
-        "notifications",
-    ): "calendars/notices.py declares, holiday_years.py queues the missing-holidays notice",
-    # Domain → entry point.
-    ("cases", "portal"): "cases/views.py shows the portal's pending call-back requests (a portal model)",
-    ("customers", "portal"): "customers/admin.py invites a contact through portal/services.py",
     # Inside the domain: the clocks point at the case, and the case starts and stops its clocks.
     ("cases", "sla"): "cases start, meet and stop their clocks (sla/services.py), read sla's acts",
     ("sla", "cases"): "clocks, escalations and suspensions point at cases.Case and write case events",
