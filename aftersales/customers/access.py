@@ -118,16 +118,20 @@ def invitation_guard(row: Notification) -> str:
     """The contact still has this portal login, active, for the customer it was invited for, and
     an address no contact of another customer shares."""
     contact = row.contact
-    if contact is None or contact.user_id is None or contact.user_id != row.payload.get("user"):
+    user = contact.user if contact is not None else None
+    if contact is None or user is None or user.pk != row.payload.get("user"):
         return "the contact's portal access was withdrawn"
-    if not contact.user.is_active or not contact.customer.is_active:
+    if not user.is_active or not contact.customer.is_active:
         return "the contact's portal access was withdrawn"
-    return contact_guard(row, customer_id=row.payload.get("customer"), address=contact.user.email)
+    return contact_guard(row, customer_id=row.payload.get("customer"), address=user.email)
 
 
 def render_invitation(row: Notification) -> rendering.Rendered:
-    user = row.contact.user
-    context = {"contact": row.contact, "user": user, "url": set_password_url(user), "login_url": login_url()}
+    """The invitation in the invitee's language, the link made now (after the guard passed)."""
+    contact, user = row.contact, row.contact.user if row.contact is not None else None
+    if contact is None or user is None:
+        raise ValueError("an invitation without its contact's login")  # the guard stops it first
+    context = {"contact": contact, "user": user, "url": set_password_url(user), "login_url": login_url()}
     return rendering.render(PORTAL_INVITATION, context, row.language or user.language or settings.LANGUAGE_CODE)
 
 
