@@ -28,7 +28,7 @@ setup: $(STAMP) pdf-deps
 demo: setup
 	@$(PY) manage.py seed_demo --skip-checks
 
-# The web server and the worker; Ctrl-C stops both (aftersales/core/management/commands/run_demo.py).
+# The web server and the worker; Ctrl-C stops both (aftersales/demo/management/commands/run_demo.py).
 # Another address: make run HOST=0.0.0.0 PORT=8080
 run: demo
 	@$(PY) manage.py run_demo --host $(HOST) --port $(PORT)

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "aftersales.inbox",
     "aftersales.portal",
     "aftersales.monitoring",
+    "aftersales.demo",
 ]
 
 MIDDLEWARE = [

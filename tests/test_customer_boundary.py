@@ -14,9 +14,9 @@ import pytest
 from django.urls import Resolver404, URLResolver, get_resolver, resolve, reverse
 
 from aftersales.accounts.customer_boundary import CUSTOMER_NAMESPACES, CUSTOMER_ROUTES
-from aftersales.cases.models import Case, CaseEvent
+from aftersales.cases.models import CallbackRequest, Case, CaseEvent
 from aftersales.inbox.models import InboundMessage
-from aftersales.portal.models import CallbackRequest, Registration
+from aftersales.portal.models import Registration
 
 
 def _walk(patterns, prefix="", namespaces=()):

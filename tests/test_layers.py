@@ -48,26 +48,6 @@ LAYERS = {
 
 # (importing app, imported app): why it is still there. Only ever remove entries.
 KNOWN = {
-    # core/demo.py (the demo data, 1 161 lines) and demo_logins live in the kernel and load every
-    # domain app; they are to move to aftersales/demo/ (an entry point), which ends all of these.
-    ("core", "accounts"): "core/demo.py and demo_logins make the demo users (accounts imports core back)",
-    ("accounts", "core"): "on the core ↔ accounts cycle of the demo: accounts uses core's errors, redirects",
-    ("core", "cases"): "core/demo.py opens the demo cases",
-    ("core", "contracts"): "core/demo.py writes the demo contracts",
-    ("core", "customers"): "core/demo.py writes the demo customers",
-    ("core", "dispatch"): "core/demo.py writes the demo teams",
-    ("core", "installed_base"): "core/demo.py writes the demo equipment",
-    ("core", "notifications"): "core/demo.py records the demo's sent notifications as history",
-    ("core", "sla"): "core/demo.py files the demo suspension requests and sweeps the clocks",
-    # The kernel's calendars notify (a mechanism): their missing-holidays notice would belong to
-    # an app above the mechanisms.
-    (
-        "calendars",
-        "notifications",
-    ): "calendars/notices.py declares, holiday_years.py queues the missing-holidays notice",
-    # Domain → entry point.
-    ("cases", "portal"): "cases/views.py shows the portal's pending call-back requests (a portal model)",
-    ("customers", "portal"): "customers/admin.py invites a contact through portal/services.py",
     # Inside the domain: the clocks point at the case, and the case starts and stops its clocks.
     ("cases", "sla"): "cases start, meet and stop their clocks (sla/services.py), read sla's acts",
     ("sla", "cases"): "clocks, escalations and suspensions point at cases.Case and write case events",

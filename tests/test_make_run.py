@@ -20,7 +20,7 @@ import pytest
 from django.conf import settings
 
 ROOT = Path(settings.BASE_DIR)
-LAST_LOGIN_ROW = "logistics"  # the table's last row (aftersales/core/demo.py)
+LAST_LOGIN_ROW = "logistics"  # the table's last row (aftersales/demo/people.py)
 SERVER_LINE = "Django version"  # runserver's second line, after the time (checks ran once, before the table)
 
 

@@ -8,9 +8,6 @@ class CalendarsConfig(AppConfig):
     verbose_name = _("Business calendars")
 
     def ready(self):
-        from aftersales.calendars import notices
-
-        notices.register()
         from django.core import checks
         from django.db.models.signals import post_delete, post_save
 

@@ -7,6 +7,9 @@ the current year has no public holidays entered, or the next one has none from 1
 the calendar administration say so, and the worker reminds administrators once a week until
 the days are entered by hand or loaded from a newer `chinese-calendar`
 (`manage.py load_holidays`). Before 1 November the next year's absence is only noted.
+
+This module only finds the years; the reminder is a notification, so it is sent from above
+the kernel (aftersales.sla.holidays).
 """
 
 from __future__ import annotations
@@ -14,15 +17,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.contrib.auth import get_user_model
-from django.db import transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from aftersales.accounts.roles import Role
 from aftersales.calendars.models import BusinessCalendar, HolidayDay
-from aftersales.calendars.notices import HOLIDAYS_MISSING
-from aftersales.notifications.services import queue_notification
 
 # From this day (month, day) on, next year's holidays are due.
 NEXT_YEAR_DUE_FROM = (11, 1)
@@ -73,32 +70,3 @@ def missing_holiday_years(today: dt.date) -> MissingHolidays:
     overdue = tuple(year for year in years if year not in entered and (year == today.year or next_year_due))
     upcoming = tuple(year for year in years if year not in entered and year not in overdue)
     return MissingHolidays(today, overdue, upcoming)
-
-
-def administrators():
-    return (
-        get_user_model()
-        .objects.filter(is_active=True)
-        .filter(Q(groups__name=Role.ADMIN.value) | Q(is_superuser=True))
-        .distinct()
-    )
-
-
-@transaction.atomic
-def remind_missing_holidays(*, today: dt.date) -> int:
-    """Remind administrators, once per ISO week, of years whose public holidays are due and
-    not entered. Idempotent: a second run in the same week writes nothing. Returns the number
-    of notifications written."""
-    missing = missing_holiday_years(today)
-    if not missing:
-        return 0
-    iso_year, week, _weekday = today.isocalendar()
-    years = "-".join(str(year) for year in missing.overdue)
-    rows = queue_notification(
-        kind=HOLIDAYS_MISSING,
-        recipients=list(administrators()),
-        subject=_("Public holidays of %(years)s not entered") % {"years": "、".join(map(str, missing.overdue))},
-        payload={"years": list(missing.overdue)},
-        dedupe_key=f"holidays-missing:{years}:{iso_year}-W{week:02d}",
-    )
-    return len(rows)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.contracts.entitlement import EntitlementKind, ExcludedCause
+from aftersales.customers.models import validate_phone
 from aftersales.dispatch.models import Tier
 from aftersales.timeline.models import AppendOnlyQuerySet, Entry
 
@@ -478,3 +479,45 @@ class Consultation(models.Model):
 
     def __str__(self) -> str:
         return self.question[:50]
+
+
+class CallbackRequest(models.Model):
+    """An A or B fault reported in the portal. Such faults must come in by phone (R2.1), so
+    no case is opened: the desk sees the request on top of its queue and calls back at once.
+
+    Part of intake, so the case's app owns it: the desk's queue reads it (queries.pending_callbacks)
+    and the portal writes it. The table keeps the name it was created with in the portal."""
+
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.PROTECT, related_name="callback_requests", verbose_name=_("customer")
+    )
+    contact = models.ForeignKey("customers.Contact", on_delete=models.PROTECT, verbose_name=_("contact"))
+    equipment = models.ForeignKey(
+        "installed_base.Equipment", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("equipment")
+    )
+    severity = models.CharField(_("severity"), max_length=1, choices=Severity.choices)
+    phone = models.CharField(_("call back on"), max_length=32, validators=[validate_phone])
+    description = models.TextField(_("description"), max_length=5000)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
+    )
+    requested_at = models.DateTimeField(_("requested"), default=timezone.now)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("called back by"),
+    )
+    handled_at = models.DateTimeField(_("called back"), null=True, blank=True)
+
+    class Meta:
+        db_table = "portal_callbackrequest"
+        verbose_name = _("call-back request")
+        verbose_name_plural = _("call-back requests")
+        ordering = ["severity", "requested_at"]
+        indexes = [models.Index(fields=["handled_at", "severity", "requested_at"], name="callback_pending_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.contact} · {self.get_severity_display()}"

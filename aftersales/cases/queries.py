@@ -20,6 +20,7 @@ from aftersales.cases.models import (
     FINISHED_STATUSES,
     QUEUE_OPEN_STATUSES,
     Attachment,
+    CallbackRequest,
     Case,
     CaseEvent,
     Status,
@@ -198,3 +199,10 @@ def search(cases: QuerySet[Case], text: str) -> QuerySet[Case]:
 def phone_digits_filter(field: str, fragment: str) -> Q:
     digits = phone_search_key(fragment)
     return Q(**{f"{field}__contains": digits}) if len(digits) >= 3 else Q(pk__in=[])
+
+
+def pending_callbacks() -> QuerySet[CallbackRequest]:
+    """Call-back requests nobody has taken yet: A before B, oldest first (top of the queue)."""
+    return CallbackRequest.objects.filter(handled_at__isnull=True).select_related(
+        "customer", "contact", "equipment__product_model"
+    )

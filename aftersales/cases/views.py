@@ -33,6 +33,7 @@ from aftersales.cases.queries import (
     QueueFilter,
     get_visible_attachment,
     get_visible_case,
+    pending_callbacks,
     queue,
     visible_cases,
     visible_events,
@@ -48,7 +49,6 @@ from aftersales.customers.queries import lookup
 from aftersales.documents.queries import get_visible_document
 from aftersales.documents.services import document_response
 from aftersales.installed_base.models import Equipment
-from aftersales.portal.queries import pending_callbacks
 from aftersales.sla.display import case_clocks
 from aftersales.sla.models import Act, SuspensionRequest
 

@@ -2,14 +2,13 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.core.errors import DomainError
+from aftersales.customers.access import invite_contact
 from aftersales.customers.models import Contact, Customer, ServiceOffice, Site
 from aftersales.timeline.admin import RecordedAdminMixin
 
 
 @admin.action(description=_("Invite to the customer portal"))
 def invite_to_portal(modeladmin, request, queryset):
-    from aftersales.portal.services import invite_contact
-
     for contact in queryset:
         try:
             invite_contact(contact=contact, by=request.user)

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from aftersales.portal.models import CallbackRequest, Registration
+from aftersales.cases.models import CallbackRequest
+from aftersales.portal.models import Registration
 
 
 @admin.register(CallbackRequest)

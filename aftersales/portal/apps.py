@@ -15,13 +15,11 @@ class PortalConfig(AppConfig):
 
         register_registration_approval()
 
-        from aftersales.customers.models import Contact
         from aftersales.portal import services
         from aftersales.portal.models import Registration
         from aftersales.timeline.registry import register
         from aftersales.timeline.rendering import model_changes
 
-        register(services.INVITED, label=_("Invited to the customer portal"), changes=model_changes(Contact))
         register(
             services.REGISTRATION_REQUESTED, label=_("Portal access requested"), changes=model_changes(Registration)
         )

@@ -4,14 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from aftersales.portal.models import CallbackRequest, Registration
-
-
-def pending_callbacks() -> QuerySet[CallbackRequest]:
-    """Call-back requests nobody has taken yet: A before B, oldest first (top of the queue)."""
-    return CallbackRequest.objects.filter(handled_at__isnull=True).select_related(
-        "customer", "contact", "equipment__product_model"
-    )
+from aftersales.portal.models import Registration
 
 
 def pending_registrations() -> QuerySet[Registration]:

@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from enum import StrEnum
 
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -15,13 +14,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from aftersales.accounts.models import User
-from aftersales.accounts.roles import CASE_WORKERS, MANAGERS, Role
+from aftersales.accounts.roles import CASE_WORKERS
 from aftersales.approvals import registry as approval_registry
 from aftersales.approvals import services as approvals
 from aftersales.approvals.models import Request as ApprovalRequest
 from aftersales.cases import services as case_services
-from aftersales.cases.models import Case, Channel, Kind, Severity
+from aftersales.cases.models import CallbackRequest, Case, Channel, Kind, Severity
 from aftersales.core.errors import Conflict, DomainError, NotAllowed
+from aftersales.customers.access import (  # the invitation is the customers app's; used here and re-exported
+    INVITED,  # noqa: F401
+    INVITERS,
+    invite_contact,
+    set_password_url,  # noqa: F401
+)
 from aftersales.customers.models import Contact, Customer
 from aftersales.customers.phones import InvalidPhone, normalise_phone
 from aftersales.notifications import rendering
@@ -29,16 +34,12 @@ from aftersales.notifications.models import Channel as NotificationChannel
 from aftersales.notifications.models import Notification
 from aftersales.notifications.services import wake_worker
 from aftersales.portal import notices
-from aftersales.portal.models import CallbackRequest, Registration
-from aftersales.timeline import services as timeline
+from aftersales.portal.models import Registration
 
-# Who may give a customer's contact access to the portal.
-INVITERS = frozenset({Role.HOTLINE, Role.EXECUTIVE, Role.ADMIN}) | MANAGERS
 CALLBACK_SEVERITIES = frozenset({Severity.A, Severity.B})
 
 
 # Timeline kinds of the portal's access (worded in aftersales.portal.apps).
-INVITED = "portal.invited"
 REGISTRATION_REQUESTED = "portal.registration.requested"
 REGISTRATION_DECIDED = "portal.registration.decided"
 
@@ -145,43 +146,6 @@ def take_callback(*, callback: CallbackRequest, by) -> CallbackRequest:
 
 
 # --- access: invitations and self-registration ------------------------------------------------
-
-
-@transaction.atomic
-def invite_contact(*, contact: Contact, by) -> User:
-    """Give a contact portal access: a user with the customer role linked to the contact, and
-    an e-mail with a one-time link to set a password, queued in the outbox (sent once this
-    transaction commits, retried while the mail server is down). Inviting again sends a fresh
-    link."""
-    _require_inviter(by)
-    contact = Contact.objects.select_for_update().select_related("customer").get(pk=contact.pk)
-    if not contact.is_active or not contact.customer.is_active:
-        raise PortalError(_("This contact is no longer active."))
-    email = (contact.email or "").strip().lower()
-    if not email:
-        raise PortalError(
-            _("The contact has no e-mail address."), fields={"email": [_("Enter the contact's e-mail first.")]}
-        )
-    user = contact.user
-    if user is None:
-        if User.objects.filter(username__iexact=email).exists() or User.objects.filter(email__iexact=email).exists():
-            raise PortalError(
-                _("Another account already uses this e-mail address."), fields={"email": [_("Use another address.")]}
-            )
-        user = User(username=email, email=email, display_name=contact.name)
-        user.set_unusable_password()
-        user.save()
-        user.groups.add(Group.objects.get(name=Role.CUSTOMER))
-        contact.user = user
-        contact.save(update_fields=["user"])
-    elif not user.is_customer_contact:
-        raise PortalError(_("This contact is linked to a staff account."))
-    timeline.record(contact, actor=by, kind=INVITED, data={"changes": {"user": [None, user.pk]}})
-    notices.queue_invitation(user=user, contact=contact)
-    return user
-
-
-set_password_url = notices.set_password_url
 
 
 def customer_for_email(email: str) -> Customer | None:

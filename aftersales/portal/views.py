@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from aftersales.api.throttling import address_budget, client_address, parse_rate, retry_message, spend
 from aftersales.cases import services as case_services
 from aftersales.cases.documents import readable_audiences, request_case_summary
-from aftersales.cases.models import FINISHED_STATUSES, OPEN_STATUSES, Severity, Status
+from aftersales.cases.models import FINISHED_STATUSES, OPEN_STATUSES, CallbackRequest, Severity, Status
 from aftersales.cases.queries import get_visible_case, name_shown_to, visible_cases, visible_events
 from aftersales.core.errors import DomainError, NotAllowed
 from aftersales.core.forms import apply_domain_error
@@ -34,7 +34,7 @@ from aftersales.documents.queries import get_visible_document
 from aftersales.documents.services import document_response
 from aftersales.portal import services
 from aftersales.portal.forms import ConfirmForm, PortalCaseForm, RegisterForm, RejectForm, ReplyForm
-from aftersales.portal.models import CallbackRequest, Registration
+from aftersales.portal.models import Registration
 from aftersales.portal.queries import pending_registrations
 
 PORTAL_PAGE_SIZE = 20

@@ -8,6 +8,7 @@ class SlaConfig(AppConfig):
     verbose_name = _("Service levels")
 
     def ready(self) -> None:
-        from aftersales.sla import notices
+        from aftersales.sla import holidays, notices
 
         notices.register()
+        holidays.register()

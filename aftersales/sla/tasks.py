@@ -1,6 +1,8 @@
+from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, lock_task
 
+from aftersales.sla.holidays import remind_missing_holidays
 from aftersales.sla.services import sweep
 from aftersales.sla.suspensions import remind_suspension_ends
 
@@ -15,3 +17,10 @@ def sweep_clocks():
     lock only spares the database a pointless second pass on one queue.
     """
     return {**sweep(), "suspension_reminders": remind_suspension_ends()}
+
+
+@db_periodic_task(crontab(hour="9", minute="0"))
+def holiday_data_reminders():
+    """Every morning at 09:00: from 1 November, remind administrators (once a week) of next
+    year's public holidays not entered yet, and of the current year's at any time."""
+    return remind_missing_holidays(today=timezone.localdate())

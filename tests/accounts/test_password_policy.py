@@ -12,7 +12,7 @@ from django.contrib.auth.hashers import make_password
 
 from aftersales.accounts.models import User
 from aftersales.accounts.roles import Role
-from aftersales.core.demo import DEMO_PASSWORD, demo_logins
+from aftersales.demo.people import DEMO_PASSWORD, demo_logins
 from aftersales.portal import services
 from tests.factories import ContactFactory
 

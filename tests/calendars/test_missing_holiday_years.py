@@ -20,10 +20,11 @@ from django.urls import reverse
 
 from aftersales.accounts.roles import Role
 from aftersales.calendars.checks import holiday_years_check
-from aftersales.calendars.holiday_years import missing_holiday_years, remind_missing_holidays
+from aftersales.calendars.holiday_years import missing_holiday_years
 from aftersales.calendars.models import BusinessCalendar, HolidayDay
-from aftersales.calendars.tasks import holiday_data_reminders
 from aftersales.notifications.models import Notification
+from aftersales.sla.holidays import remind_missing_holidays
+from aftersales.sla.tasks import holiday_data_reminders
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

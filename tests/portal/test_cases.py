@@ -8,9 +8,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from aftersales.cases import services
-from aftersales.cases.models import Case, Channel, EventKind, Status
+from aftersales.cases.models import CallbackRequest, Case, Channel, EventKind, Status
 from aftersales.core.errors import DomainError, NotAllowed
-from aftersales.portal.models import CallbackRequest
 
 
 def _new(client, equipment, **fields):

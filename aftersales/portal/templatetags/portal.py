@@ -11,6 +11,6 @@ def hotline_number() -> str:
 
 @register.filter
 def can_give_portal_access(user) -> bool:
-    from aftersales.portal.services import INVITERS
+    from aftersales.customers.access import INVITERS
 
     return bool(user.is_authenticated and user.roles & INVITERS)

@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from aftersales.core.demo import seed_demo
+from aftersales.demo import load
 
 
 class Command(BaseCommand):
@@ -12,7 +12,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         started = time.monotonic()
-        report = seed_demo()
+        report = load()
         created = {name: count for name, count in report.created.items() if count}
         if created:
             summary = ", ".join(f"{count} {name}" for name, count in created.items())

@@ -8,7 +8,7 @@ from django.utils import translation
 
 from aftersales.accounts.models import User
 from aftersales.accounts.roles import Role
-from aftersales.core.demo import DEMO_PASSWORD, demo_logins
+from aftersales.demo.people import DEMO_PASSWORD, demo_logins
 
 # Used when the compiled catalogue is not there (the labels are translated in the .po file).
 ROLE_ZH = {
