@@ -11,16 +11,19 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
+from django.contrib import messages
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from aftersales.accounts.roles import STAFF_ROLES
 from aftersales.cases.models import Case, EventKind
+from aftersales.cases.queries import visible_cases
+from aftersales.core.errors import DomainError
 from aftersales.documents.models import Audience, Document
-from aftersales.documents.queries import documents_of
+from aftersales.documents.queries import documents_of, get_visible_document
 from aftersales.documents.registry import DocumentKind, register_kind
-from aftersales.documents.services import request_document
+from aftersales.documents.services import document_response, request_document
 
 CASE_SUMMARY = "case_summary"
 
@@ -51,6 +54,23 @@ def request_case_summary(*, case: Case, by) -> Document:
     return request_document(
         kind=CASE_SUMMARY, subject=case, language=_reader_language(), audience=audience_for(by), by=by
     )
+
+
+def request_summary_for_page(request, case: Case) -> None:
+    """Ask for `case`'s summary on behalf of the page's user and say so (or why not) as a message;
+    the staff case page and the portal both call it."""
+    try:
+        request_case_summary(case=case, by=request.user)
+        messages.success(request, _("The summary is being generated."))
+    except DomainError as error:
+        messages.error(request, error.message)
+
+
+def case_document_response(user, number: str, pk: int):
+    """A document of case `number`, found only through `visible_cases` and the copies `user` may
+    read: another customer's, the staff copy for a customer and a missing one are the same 404."""
+    cases = visible_cases(user).filter(number=number.upper())
+    return document_response(get_visible_document(cases, pk, audiences=readable_audiences(user)))
 
 
 def case_summaries(user, case: Case):

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from aftersales.accounts.roles import CASE_WORKERS, STAFF_ROLES
 from aftersales.cases import services
-from aftersales.cases.documents import readable_audiences, request_case_summary
+from aftersales.cases.documents import case_document_response, request_summary_for_page
 from aftersales.cases.forms import (
     ActForm,
     ActionForm,
@@ -46,8 +46,6 @@ from aftersales.core.pagination import CappedPaginator
 from aftersales.core.uploads import file_response
 from aftersales.customers.models import Contact, Customer
 from aftersales.customers.queries import lookup
-from aftersales.documents.queries import get_visible_document
-from aftersales.documents.services import document_response
 from aftersales.installed_base.models import Equipment
 from aftersales.sla.display import case_clocks
 from aftersales.sla.models import Act, SuspensionRequest
@@ -450,16 +448,11 @@ def _entitlement_context(equipment, cause: str) -> dict:
 def case_summary(request, number):
     """Queue a summary PDF of a case the user can see; the page then lists it."""
     case = get_visible_case(request.user, number)
-    try:
-        request_case_summary(case=case, by=request.user)
-        messages.success(request, _("The summary is being generated."))
-    except DomainError as error:
-        messages.error(request, error.message)
+    request_summary_for_page(request, case)
     return redirect(reverse("case_detail", args=[case.number]) + "#documents")
 
 
 @login_required
 def case_document(request, number, pk):
     """A document of the case, found only through visible_cases: otherwise 404, like none."""
-    cases = visible_cases(request.user).filter(number=number.upper())
-    return document_response(get_visible_document(cases, pk, audiences=readable_audiences(request.user)))
+    return case_document_response(request.user, number, pk)

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 
 from aftersales.api.throttling import address_budget, client_address, parse_rate, retry_message, spend
 from aftersales.cases import services as case_services
-from aftersales.cases.documents import readable_audiences, request_case_summary
+from aftersales.cases.documents import case_document_response, request_summary_for_page
 from aftersales.cases.models import FINISHED_STATUSES, OPEN_STATUSES, CallbackRequest, Severity, Status
 from aftersales.cases.queries import get_visible_case, name_shown_to, visible_cases, visible_events
 from aftersales.core.errors import DomainError, NotAllowed
@@ -30,8 +30,6 @@ from aftersales.core.forms import apply_domain_error
 from aftersales.core.pagination import CappedPaginator
 from aftersales.core.redirects import safe_next_url
 from aftersales.customers.models import Contact
-from aftersales.documents.queries import get_visible_document
-from aftersales.documents.services import document_response
 from aftersales.portal import services
 from aftersales.portal.forms import ConfirmForm, PortalCaseForm, RegisterForm, RejectForm, ReplyForm
 from aftersales.portal.models import Registration
@@ -308,16 +306,11 @@ def take_callback(request, pk):
 def case_summary(request, number):
     """Queue the customer's copy of the case summary (no internal notes); the page lists it."""
     case = get_visible_case(request.user, number)
-    try:
-        request_case_summary(case=case, by=request.user)
-        messages.success(request, _("The summary is being generated."))
-    except DomainError as error:
-        messages.error(request, error.message)
+    request_summary_for_page(request, case)
     return redirect(reverse("portal:case", args=[case.number]) + "#documents")
 
 
 @portal_page
 def case_document(request, number, pk):
     """A summary of one of the contact's cases; anyone else's is a 404, like a missing one."""
-    cases = visible_cases(request.user).filter(number=number.upper())
-    return document_response(get_visible_document(cases, pk, audiences=readable_audiences(request.user)))
+    return case_document_response(request.user, number, pk)
