@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, JsonResponse
+from django.template.defaultfilters import filesizeformat
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation.trans_real import parse_accept_lang_header
@@ -17,6 +18,11 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 
 from aftersales.core.errors import Conflict, DomainError, NotAllowed
+
+
+def too_large_message(limit: int) -> str:
+    """The 413 answer's message, for a body over `limit` bytes (the size limits and Django's own)."""
+    return _("The request is too large: at most %(limit)s may be sent here.") % {"limit": filesizeformat(limit)}
 
 
 def request_language(request, user=None) -> str:
@@ -90,8 +96,6 @@ def _describe(exc) -> tuple[int, dict]:
 
         return status.HTTP_429_TOO_MANY_REQUESTS, error_body("throttled", retry_message(exc.wait or 1))
     if isinstance(exc, RequestDataTooBig):
-        from aftersales.api.limits import too_large_message  # limits imports this module
-
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         return status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, error_body("too_large", too_large_message(limit))
     if isinstance(exc, exceptions.ValidationError):

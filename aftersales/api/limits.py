@@ -17,11 +17,10 @@ from io import BytesIO
 from django.conf import settings
 from django.core.handlers.wsgi import LimitedStream
 from django.http import JsonResponse
-from django.template.defaultfilters import filesizeformat
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from aftersales.api.errors import error_body, request_language
+from aftersales.api.errors import error_body, request_language, too_large_message
 from aftersales.api.throttling import address_budget, address_rate, client_address, retry_message, spend, token_rate
 
 API_PREFIX = "/api/"
@@ -37,10 +36,6 @@ def body_limit(request) -> int:
     if request.content_type == "multipart/form-data":
         return settings.ATTACHMENT_MAX_BYTES + UPLOAD_MARGIN_BYTES
     return settings.API_MAX_BODY_BYTES
-
-
-def too_large_message(limit: int) -> str:
-    return _("The request is too large: at most %(limit)s may be sent here.") % {"limit": filesizeformat(limit)}
 
 
 class ApiLimitsMiddleware:
