@@ -141,8 +141,8 @@ def _restart_clocks(move: Move) -> None:
 
 
 # Written by the case services, which import this module: named by path, imported on first use.
-RECORD_STATUS_CHANGE = "aftersales.cases.services.record_status_change"
-NOTE_MERGE_ON_TARGET = "aftersales.cases.services.note_merge_on_target"
+RECORD_STATUS_CHANGE = "aftersales.cases.services.workflow.record_status_change"
+NOTE_MERGE_ON_TARGET = "aftersales.cases.services.workflow.note_merge_on_target"
 
 ACCEPTED_HOOKS = (_stamp("accepted_at"), _take_ownership, _meet_sign_off)
 REOPENED_HOOKS = (_forget_resolution, _restart_clocks)

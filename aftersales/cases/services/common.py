@@ -1,0 +1,133 @@
+"""The helpers every case operation shares: role checks, the row lock, the timeline entry, validation, files and the case number."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from aftersales.accounts.roles import CASE_WORKERS
+from aftersales.cases.errors import CaseError
+from aftersales.cases.events import record_case_event
+from aftersales.cases.models import (
+    Attachment,
+    Case,
+    CaseEvent,
+    CaseNumberCounter,
+    EventKind,
+)
+from aftersales.cases.numbering import format_case_number
+from aftersales.core.errors import NotAllowed
+from aftersales.core.uploads import check_upload, guess_content_type
+
+
+def _require_worker(user) -> None:
+    if not (user.roles & CASE_WORKERS):
+        raise NotAllowed(gettext_lazy("Your role may not change cases."))
+
+
+def _require_case_party(by, case: Case) -> None:
+    """Staff who work cases, or a customer's contact who may see this case."""
+    if by.roles & CASE_WORKERS:
+        return
+    from aftersales.cases.queries import visible_cases
+
+    if not (by.is_customer_contact and visible_cases(by).filter(pk=case.pk).exists()):
+        raise NotAllowed(gettext_lazy("Your role may not change cases."))
+
+
+def _lock(case: Case) -> Case:
+    # of=("self",): lock only the case row; PostgreSQL refuses FOR UPDATE on the nullable
+    # side of the outer join that select_related("equipment") adds.
+    return Case.objects.select_for_update(of=("self",)).select_related("equipment").get(pk=case.pk)
+
+
+def _record(case: Case, by, kind: EventKind, *, public: bool = False, text: str = "", **data) -> CaseEvent:
+    return record_case_event(case, by=by, kind=kind, public=public, text=text, **data)
+
+
+def _pk(value):
+    return None if value is None else value.pk
+
+
+def _validated(instance, **kwargs) -> None:
+    """Run model validation; report failures as a CaseError with field messages."""
+    try:
+        instance.full_clean(**kwargs)
+    except ValidationError as error:
+        fields = error.message_dict if hasattr(error, "error_dict") else {"__all__": error.messages}
+        raise CaseError(_("Please correct the errors below."), fields=fields) from None
+
+
+def allocate_case_number(at: dt.datetime) -> str:
+    """The next number of the month of `at` (Asia/Shanghai). Call inside a transaction.
+
+    The counter row is created or incremented by one upsert (SQLite and PostgreSQL both
+    serialise it on the row): two transactions can never read the same value.
+    """
+    period = timezone.localtime(at).strftime("%Y%m")
+    table = connection.ops.quote_name(CaseNumberCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'INSERT INTO {table} ("period", "last") VALUES (%s, 1) '
+            f'ON CONFLICT ("period") DO UPDATE SET "last" = {table}."last" + 1 RETURNING "last"',
+            [period],
+        )
+        (sequence,) = cursor.fetchone()
+    return format_case_number(period, sequence)
+
+
+def _validate_parties(customer, contact, site, equipment) -> None:
+    errors = {}
+    if contact is not None and contact.customer_id != customer.pk:
+        errors["contact"] = [_("This contact belongs to another customer.")]
+    if site is not None and site.customer_id != customer.pk:
+        errors["site"] = [_("This site belongs to another customer.")]
+    if equipment is not None and equipment.customer_id != customer.pk:
+        errors["equipment"] = [_("This equipment belongs to another customer.")]
+    if errors:
+        raise CaseError(_("The case refers to another customer's records."), fields=errors)
+
+
+def _check_files(files: Sequence) -> list[tuple]:
+    checked, errors = [], []
+    for upload in files:
+        try:
+            checked.append((upload, check_upload(upload)))
+        except ValidationError as error:
+            errors.extend(error.messages)
+    if errors:
+        raise CaseError(_("An attachment was refused."), fields={"attachments": errors})
+    return checked
+
+
+def _store_files(
+    case: Case, event: CaseEvent, checked: list[tuple], by, public: bool, service_report: bool = False
+) -> list[Attachment]:
+    stored = []
+    for upload, digest in checked:
+        attachment = Attachment(
+            case=case,
+            event=event,
+            name=upload.name[:255],
+            content_type=guess_content_type(upload.name),
+            size=upload.size,
+            sha256=digest,
+            is_public=public,
+            is_service_report=service_report,
+            uploaded_by=by,
+        )
+        attachment.file.save(upload.name, upload, save=False)
+        attachment.save()
+        stored.append(attachment)
+    return stored
+
+
+def _require_roles(user, roles, message) -> None:
+    if not (user.roles & roles):
+        raise NotAllowed(message)

@@ -1,0 +1,157 @@
+"""Opening a case and logging a consultation (R2): who may open what, the number, the entitlement, the clocks from the opening time."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from aftersales.accounts.roles import CASE_WORKERS
+from aftersales.cases.errors import CaseError
+from aftersales.cases.models import (
+    Case,
+    Channel,
+    Consultation,
+    EventKind,
+    Severity,
+    Status,
+)
+from aftersales.cases.notices import queue_acknowledgement
+from aftersales.cases.services.common import (
+    _check_files,
+    _record,
+    _require_worker,
+    _store_files,
+    _validate_parties,
+    _validated,
+    allocate_case_number,
+)
+from aftersales.contracts.entitlement import entitlement_for
+from aftersales.core.errors import NotAllowed
+from aftersales.sla import services as sla
+
+# R2.1: A and B faults come in by phone; the portal opens only C and D.
+PORTAL_SEVERITIES = frozenset({Severity.C, Severity.D})
+
+
+def _require_intake_right(by, *, customer, contact, equipment, severity: str, channel: str) -> None:
+    """Staff who work cases open any case. A customer's contact opens one only through the
+    portal (channel web), in their own name, for their own organisation's equipment, at
+    severity C or D."""
+    if by.roles & CASE_WORKERS:
+        return
+    own = getattr(by, "contact", None) if by.is_customer_contact else None
+    if own is None or not own.is_active or channel != Channel.WEB:
+        raise NotAllowed(gettext_lazy("Your role may not change cases."))
+    if (
+        customer.pk != own.customer_id
+        or contact is None
+        or contact.pk != own.pk
+        or equipment is None
+        or equipment.customer_id != own.customer_id
+    ):
+        raise CaseError(
+            _("A case can be opened only for your own organisation's equipment."),
+            fields={"equipment": [_("Choose one of your organisation's equipment.")]},
+        )
+    if severity not in PORTAL_SEVERITIES:
+        raise CaseError(
+            _("Severity A and B faults must be reported by phone."),
+            fields={"severity": [_("Choose C or D, or call the hotline.")]},
+        )
+
+
+@transaction.atomic
+def open_case(
+    *,
+    customer,
+    by,
+    title: str,
+    description: str,
+    kind: str,
+    severity: str,
+    channel: str,
+    contact=None,
+    site=None,
+    equipment=None,
+    excluded_cause: str = "",
+    attachments: Sequence = (),
+    opened_at: dt.datetime | None = None,
+    acknowledge: bool = True,
+) -> Case:
+    """Open a case for `customer`, taken by `by` (who stays responsible for feedback, R2.5).
+
+    Guarantees: a unique number; the entitlement of the equipment on that day recorded on the
+    case; a public "opened" timeline entry; attachments checked before anything is written; a
+    the service clocks of its severity started, and the escalation rules that fire at opening
+    (severity A → every executive, R2.6) carried out. Nothing is saved if any check fails.
+    """
+    _require_intake_right(
+        by, customer=customer, contact=contact, equipment=equipment, severity=severity, channel=channel
+    )
+    _validate_parties(customer, contact, site, equipment)
+    checked = _check_files(attachments)
+    opened_at = opened_at or timezone.now()
+    if equipment is not None and site is None:
+        site = equipment.site
+    entitlement = entitlement_for(equipment, on=timezone.localdate(opened_at), excluded_cause=excluded_cause)
+    case = Case(
+        customer=customer,
+        contact=contact,
+        site=site,
+        equipment=equipment,
+        kind=kind,
+        severity=severity,
+        channel=channel,
+        title=title.strip(),
+        description=description.strip(),
+        # A case a customer opens in the portal is nobody's yet: the desk signs it.
+        taken_by=by if by.is_staff_member else None,
+        entitlement=entitlement.kind,
+        contract=entitlement.contract,
+        repair_quote=entitlement.repair_quote,
+        excluded_cause=excluded_cause,
+        opened_at=opened_at,
+    )
+    # The parties are rows just read and checked above: no need to look each up again.
+    loaded = [name for name in PARTY_FIELDS if getattr(case, name) is not None]
+    _validated(case, exclude=["number", "search_text", *loaded])
+    # The number is taken last: its counter row stays locked until this transaction ends.
+    case.number = allocate_case_number(opened_at)
+    case.search_text = case.build_search_text()
+    case.save()
+    event = _record(case, by, EventKind.CREATED, public=True, to_status=Status.NEW, text=case.description, at=opened_at)
+    _store_files(case, event, checked, by, public=True)
+    # Clocks from the opening time; the "severity A at opening" rule notifies executives now.
+    sla.start_clocks(case, at=opened_at, new_case=True)
+    if acknowledge:  # not for automatic mail the desk turned into a case: no mail loops
+        queue_acknowledgement(case)  # to the customer, with the next target time (R2.4)
+    return case
+
+
+PARTY_FIELDS = ("customer", "contact", "site", "equipment", "taken_by", "contract")
+
+
+@transaction.atomic
+def log_consultation(
+    *, customer, by, question: str, answer: str, channel: str, contact=None, equipment=None
+) -> Consultation:
+    """Record a question answered on the spot (R2.3): closed at once, kept in history."""
+    _require_worker(by)
+    _validate_parties(customer, contact, None, equipment)
+    consultation = Consultation(
+        customer=customer,
+        contact=contact,
+        equipment=equipment,
+        channel=channel,
+        question=question.strip(),
+        answer=answer.strip(),
+        answered_by=by,
+    )
+    _validated(consultation)
+    consultation.save()
+    return consultation
