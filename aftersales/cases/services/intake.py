@@ -30,6 +30,7 @@ from aftersales.cases.services.common import (
     _validated,
     allocate_case_number,
 )
+from aftersales.cases.signals import case_opened
 from aftersales.contracts.entitlement import entitlement_for
 from aftersales.core.errors import NotAllowed
 from aftersales.sla import services as sla
@@ -128,6 +129,8 @@ def open_case(
     _store_files(case, event, checked, by, public=True)
     # Clocks from the opening time; the "severity A at opening" rule notifies executives now.
     sla.start_clocks(case, at=opened_at, new_case=True)
+    # Other apps act on a new case (e.g. dispatch proposes an owner) in this same transaction.
+    case_opened.send(sender=Case, case=case, by=by)
     if acknowledge:  # not for automatic mail the desk turned into a case: no mail loops
         queue_acknowledgement(case)  # to the customer, with the next target time (R2.4)
     return case
