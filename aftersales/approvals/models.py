@@ -5,15 +5,15 @@ who decided what."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.contenttypes.fields import GenericForeignKey
-from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.core.subjects import AboutSubject
 
-class Request(models.Model):
+
+class Request(AboutSubject):
     """One request of one kind about one subject. Decided at most once (`services.decide`)."""
 
     class Status(models.TextChoices):
@@ -24,11 +24,6 @@ class Request(models.Model):
 
     # A kind registered by the app that owns it (aftersales.approvals.registry).
     kind = models.CharField(_("kind"), max_length=50)
-    subject_type = models.ForeignKey(
-        ContentType, on_delete=models.PROTECT, related_name="+", verbose_name=_("subject type")
-    )
-    subject_id = models.PositiveBigIntegerField(_("subject"))
-    subject = GenericForeignKey("subject_type", "subject_id")
     requester = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from aftersales.approvals.models import Request
 from aftersales.approvals.registry import Notice, Policy, get
 from aftersales.core.errors import Conflict, NotAllowed
+from aftersales.core.subjects import subject_filter
 from aftersales.notifications.services import queue_notification
 from aftersales.timeline import services as timeline
 
@@ -31,7 +32,7 @@ DECIDED = "approval.decided"
 
 def requests_for(subject: models.Model, *, kind: str | None = None) -> models.QuerySet[Request]:
     """The approval requests about `subject` (of one kind if given), newest first."""
-    requests = Request.objects.filter(subject_type=ContentType.objects.get_for_model(subject), subject_id=subject.pk)
+    requests = Request.objects.filter(**subject_filter(subject))
     return requests.filter(kind=kind) if kind else requests
 
 

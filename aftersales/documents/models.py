@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from aftersales.core.subjects import AboutSubject
 
 
 class Audience(models.TextChoices):
@@ -15,7 +16,7 @@ class Audience(models.TextChoices):
     CUSTOMER = "customer", _("Customer")
 
 
-class Document(models.Model):
+class Document(AboutSubject):
     """One generated PDF about one subject: versioned per subject, kind and audience, hashed,
     stored under MEDIA_ROOT and served only through the subject's visibility rule.
 
@@ -30,8 +31,6 @@ class Document(models.Model):
         READY = "ready", _("Ready")
         FAILED = "failed", _("Failed")
 
-    subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, verbose_name=_("subject type"))
-    subject_id = models.PositiveBigIntegerField(_("subject id"))
     kind = models.CharField(_("kind"), max_length=50)
     audience = models.CharField(_("audience"), max_length=10, choices=Audience.choices)
     language = models.CharField(_("language"), max_length=10)

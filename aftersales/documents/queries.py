@@ -13,14 +13,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model, QuerySet
 from django.http import Http404
 
+from aftersales.core.subjects import subject_filter
 from aftersales.documents.models import Document
 
 
 def documents_of(subject: Model, *, audiences: Iterable[str], kind: str | None = None) -> QuerySet[Document]:
     """The documents about `subject` written for one of `audiences`, newest first."""
-    documents = Document.objects.filter(
-        subject_type=ContentType.objects.get_for_model(subject), subject_id=subject.pk, audience__in=list(audiences)
-    )
+    documents = Document.objects.filter(**subject_filter(subject), audience__in=list(audiences))
     if kind is not None:
         documents = documents.filter(kind=kind)
     return documents.select_related("requested_by").order_by("-created_at", "-pk")

@@ -8,11 +8,11 @@ values and ids); it is turned into words only when someone reads it, in their la
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.contenttypes.fields import GenericForeignKey
-from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from aftersales.core.subjects import AboutSubject, subject_filter
 
 
 class AppendOnlyQuerySet(models.QuerySet):
@@ -29,17 +29,12 @@ class AppendOnlyQuerySet(models.QuerySet):
 
     def for_subject(self, subject: models.Model) -> AppendOnlyQuerySet:
         """The entries of one subject (served by the subject index)."""
-        return self.filter(subject_type=ContentType.objects.get_for_model(subject), subject_id=subject.pk)
+        return self.filter(**subject_filter(subject))
 
 
-class Entry(models.Model):
+class Entry(AboutSubject):
     """One entry of a subject's timeline. Append-only: rows are never updated or deleted."""
 
-    subject_type = models.ForeignKey(
-        ContentType, on_delete=models.PROTECT, related_name="+", verbose_name=_("subject type")
-    )
-    subject_id = models.PositiveBigIntegerField(_("subject"))
-    subject = GenericForeignKey("subject_type", "subject_id")
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
