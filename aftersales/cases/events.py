@@ -93,9 +93,40 @@ def _breach_text(data: Mapping[str, Any]) -> str:
     return _(BREACH_TEXT) % {"clock": due[0], "due": due[1]}
 
 
+def _when(value: Any) -> str:
+    moment = parse_datetime(value or "")
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else "—"
+
+
+def _suspension_text(data: Mapping[str, Any]) -> str:
+    """A suspension request or its rejection, worded now (older entries kept their words in `text`)."""
+    from aftersales.sla.models import SuspensionRequest
+
+    step = data.get("suspension")
+    if step == "requested":
+        channel = data.get("consent_channel") or ""
+        channels = SuspensionRequest.ConsentChannel
+        how = str(channels(channel).label) if channel in channels.values else channel
+        return (
+            _("Suspension requested: %(reason)s\nCustomer's consent: %(who)s, %(how)s, %(when)s")
+            % {
+                "reason": data.get("text", ""),
+                "who": data.get("consent_by", ""),
+                "how": how,
+                "when": _when(data.get("consent_at")),
+            }
+            + "\n"
+            + _("Expected end: %(end)s") % {"end": _when(data.get("expected_end_at"))}
+        )
+    if step == "rejected":
+        return _("Suspension rejected: %(note)s") % {"note": data.get("text") or "—"}
+    return raw_text(data)
+
+
 SPECIAL = {
     EventKind.CLOCK: {"changes": _clock_changes},
     EventKind.BREACHED: {"changes": _breach_changes, "text": _breach_text},
+    EventKind.SUSPENSION: {"text": _suspension_text},
 }
 
 

@@ -82,19 +82,17 @@ def request_suspension(
     )
     _validated(request)
     request.save()
+    # The engineer's words under `text`, the rest machine-readable: worded when read (cases.events).
     _record(
         locked,
         by,
         EventKind.SUSPENSION,
-        text=_("Suspension requested: %(reason)s\nCustomer's consent: %(who)s, %(how)s, %(when)s")
-        % {
-            "reason": request.reason,
-            "who": request.consent_by,
-            "how": request.get_consent_channel_display(),
-            "when": timezone.localtime(consent_at).strftime("%Y-%m-%d %H:%M"),
-        }
-        + "\n"
-        + _("Expected end: %(end)s") % {"end": timezone.localtime(expected_end_at).strftime("%Y-%m-%d %H:%M")},
+        suspension="requested",
+        text=request.reason,
+        consent_by=request.consent_by,
+        consent_channel=request.consent_channel,
+        consent_at=consent_at.isoformat(),
+        expected_end_at=expected_end_at.isoformat(),
     )
     # The decision flow (who decides, one decision, the notice to duty managers) is the
     # approvals mechanism's, under the policy below.
@@ -180,9 +178,7 @@ def _approve_suspension(approval: ApprovalRequest, by) -> None:
 
 def _reject_suspension(approval: ApprovalRequest, by) -> None:
     row = _decided_suspension(approval)
-    _record(
-        row.case, by, EventKind.SUSPENSION, text=_("Suspension rejected: %(note)s") % {"note": row.decision_note or "—"}
-    )
+    _record(row.case, by, EventKind.SUSPENSION, suspension="rejected", text=row.decision_note)
 
 
 def _suspension_case(approval: ApprovalRequest) -> Case:
