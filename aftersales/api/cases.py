@@ -273,6 +273,10 @@ class CaseUpdateSerializer(serializers.Serializer):
     site = serializers.PrimaryKeyRelatedField(queryset=Site.objects.all(), required=False, allow_null=True)
     equipment = serializers.PrimaryKeyRelatedField(queryset=Equipment.objects.all(), required=False, allow_null=True)
     tier = serializers.ChoiceField(choices=Tier.choices, required=False)
+    expected_updated_at = DateTimeField(
+        required=False,
+        help_text=_("The case's updated_at you saw; if it has changed meanwhile the answer is 409."),
+    )
 
 
 class ActionSerializer(serializers.Serializer):

@@ -157,6 +157,8 @@ class EditForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices)
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
     tier = forms.ChoiceField(label=_("Tier"), choices=Tier.choices)
+    # When the case last changed, as the page showed it: changed meanwhile → refused.
+    expected_updated_at = DateTimeField(required=False, widget=forms.HiddenInput)
 
 
 class QueueForm(forms.Form):

@@ -122,7 +122,13 @@ def case_detail(request, number, forms: dict | None = None):
         "severity_form": forms.get("severity")
         or SeverityForm(initial={"severity": case.severity, "expected_severity": case.severity}),
         "edit_form": forms.get("edit")
-        or EditForm(initial={f: getattr(case, f) for f in ("title", "description", "kind", "channel", "tier")}),
+        or EditForm(
+            initial={
+                **{f: getattr(case, f) for f in ("title", "description", "kind", "channel", "tier")},
+                # ISO 8601 with microseconds: the exact moment, compared by the service.
+                "expected_updated_at": case.updated_at.isoformat(),
+            }
+        ),
         "attachments": policy.scope(request.user, case.attachments.all()),
         "clocks": case_clocks(case) if staff else [],
         "acts": Act.choices,
@@ -246,7 +252,10 @@ def case_edit(request, number):
     form = EditForm(request.POST)
     if form.is_valid():
         try:
-            services.update_case(case=case, by=request.user, **form.cleaned_data)
+            data = dict(form.cleaned_data)
+            services.update_case(
+                case=case, by=request.user, expected_updated_at=data.pop("expected_updated_at") or None, **data
+            )
             messages.success(request, _("Saved."))
             return redirect("case_detail", number=case.number)
         except DomainError as error:

@@ -256,3 +256,42 @@ def test_from_data_takes_instances_or_ids(customer_a, make_user):
         customer_id=customer_a.pk, owner_id=owner.pk
     )
     assert QueueFilter.from_data({}) == QueueFilter()
+
+
+def test_an_edit_after_someone_elses_change_is_a_conflict_on_the_page_and_in_the_api(page, api, case_a, agent):
+    shown = page.get(f"/cases/{case_a.number}/")
+    seen = shown.context["edit_form"].initial["expected_updated_at"]
+    assert 'name="expected_updated_at"' in shown.content.decode()
+    services.update_case(case=case_a, by=agent, title="别人改过的标题")  # meanwhile
+
+    fields = {"title": "我的标题", "description": case_a.description, "kind": case_a.kind, "channel": case_a.channel}
+    from_page = page.post(f"/cases/{case_a.number}/edit/", {**fields, "tier": case_a.tier, "expected_updated_at": seen})
+    from_api = api("agent").patch(
+        f"/api/v1/cases/{case_a.number}/",
+        {"title": "我的标题", "expected_updated_at": seen},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    message = "Someone else changed this case meanwhile. Load the case again and retry."
+    assert from_page.status_code == 400 and message in from_page.content.decode()
+    assert from_api.status_code == 409 and from_api.json()["message"] == message
+    case_a.refresh_from_db()
+    assert case_a.title == "别人改过的标题"
+
+
+def test_an_edit_of_the_case_as_seen_goes_through_on_the_page_and_in_the_api(page, api, case_a):
+    seen = page.get(f"/cases/{case_a.number}/").context["edit_form"].initial["expected_updated_at"]
+    fields = {"description": case_a.description, "kind": case_a.kind, "channel": case_a.channel, "tier": case_a.tier}
+    response = page.post(f"/cases/{case_a.number}/edit/", {**fields, "title": "页面改", "expected_updated_at": seen})
+    assert response.status_code == 302
+    case_a.refresh_from_db()
+    listed = api("agent").get(f"/api/v1/cases/{case_a.number}/").json()
+    patched = api("agent").patch(
+        f"/api/v1/cases/{case_a.number}/",
+        {"title": "接口改", "expected_updated_at": listed["updated_at"]},
+        format="json",
+    )
+    assert patched.status_code == 200, patched.content
+    case_a.refresh_from_db()
+    assert case_a.title == "接口改"

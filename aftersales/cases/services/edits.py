@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 from django.db import transaction
@@ -37,13 +38,15 @@ EDITABLE_FIELDS = ("title", "description", "kind", "channel", "contact", "site",
 
 
 @transaction.atomic
-def update_case(*, case: Case, by, **changes) -> Case:
-    """Change editable fields; records one timeline entry with every before → after."""
+def update_case(*, case: Case, by, expected_updated_at: dt.datetime | None = None, **changes) -> Case:
+    """Change editable fields; records one timeline entry with every before → after.
+    `expected_updated_at`: the case's last change the caller saw: Conflict if it changed since."""
     _require_worker(by)
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise CaseError(_("These fields cannot be changed here: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
     locked = _lock(case)
+    expect_unchanged(locked, updated_at=expected_updated_at)
     if not locked.is_open:
         raise NotAllowed(_("A finished case cannot be edited; reopen it first."))
     _validate_parties(locked.customer, changes.get("contact"), changes.get("site"), changes.get("equipment"))
@@ -100,10 +103,19 @@ def change_severity(*, case: Case, by, severity: str, reason: str, expected_seve
     return locked
 
 
-def expect_unchanged(locked: Case, *, owner: str | None = None, severity: str | None = None) -> None:
+def expect_unchanged(
+    locked: Case,
+    *,
+    owner: str | None = None,
+    severity: str | None = None,
+    updated_at: dt.datetime | None = None,
+) -> None:
     """Conflict ("changed meanwhile", 409 in the API, a message on the page) unless the locked
-    case still has the owner (user name, "" for nobody) and the severity the caller saw; None:
-    not checked. Of two people changing one case at once, the second is told, not overruled."""
+    case still has the owner (user name, "" for nobody), the severity and the time of its last
+    change (`updated_at`) the caller saw; None: not checked. Of two people changing one case at
+    once, the second is told, not overruled."""
+    if updated_at is not None and locked.updated_at != updated_at:
+        raise Conflict(_("Someone else changed this case meanwhile. Load the case again and retry."))
     if owner is not None:
         current = locked.owner.username if locked.owner is not None else ""
         if current != owner:
