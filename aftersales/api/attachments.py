@@ -134,7 +134,7 @@ class CaseAttachmentsMixin:
         if public is None:
             # As for comments: staff files are internal unless said otherwise; a customer's
             # go with their reply (and the service refuses a customer's internal note).
-            public = request.user.is_customer_contact
+            public = policy.allowed(request.user, "customers.contact")
         event = services.add_comment(
             case=case,
             by=request.user,

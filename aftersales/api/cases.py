@@ -506,7 +506,7 @@ class CaseViewSet(
         body.is_valid(raise_exception=True)
         public = body.validated_data["public"]
         if public is None:
-            public = request.user.is_customer_contact
+            public = policy.allowed(request.user, "customers.contact")
         event = services.add_comment(case=case, by=request.user, text=body.validated_data["text"], public=public)
         return Response(EventSerializer(event, context={"request": request}).data, status=status.HTTP_201_CREATED)
 

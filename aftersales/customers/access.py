@@ -72,7 +72,7 @@ def invite_contact(*, contact: Contact, by) -> User:
         user.groups.add(Group.objects.get(name=Role.CUSTOMER))
         contact.user = user
         contact.save(update_fields=["user"])
-    elif not user.is_customer_contact:
+    elif not policy.allowed(user, "customers.contact"):
         raise AccessError(_("This contact is linked to a staff account."))
     timeline.record(contact, actor=by, kind=INVITED, data={"changes": {"user": [None, user.pk]}})
     queue_invitation(user=user, contact=contact)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from aftersales.accounts import policy
 from aftersales.cases import services as cases
 from aftersales.cases.models import OPEN_STATUSES, Case, Channel, Kind, Status
 from aftersales.cases.workflow import moves_for
@@ -49,7 +50,7 @@ DUPLICATE = "duplicate"
 
 def source_for(user) -> AlarmSource | None:
     """The active alarm source `user` posts as; None for anyone else (customers always)."""
-    if not (user.is_authenticated and user.is_active) or user.is_customer_contact:
+    if not (user.is_authenticated and user.is_active) or policy.allowed(user, "customers.contact"):
         return None
     return AlarmSource.objects.filter(api_user=user, is_active=True).first()
 

@@ -7,9 +7,9 @@ declared with their roles), a module may not
 - import a set of roles (`STAFF_ROLES`, `CASE_WORKERS`, `CLOSERS`, …) from `accounts.roles`
   (`Role` itself, to name a role, is fine);
 - read anything's `.roles` (a user's roles compared with a set, `Role.X in user.roles`);
-- ask `is_staff_member`, `can_take_calls` or `has_role`;
+- ask `is_staff_member`, `can_take_calls`, `has_role` or `is_customer_contact`;
 - test `Role.X in …` / `Role.X not in …`.
-Templates may not use `is_staff_member`, `can_take_calls`, `has_role` or `.roles`: they ask
+Templates may not use `is_staff_member`, `can_take_calls`, `has_role`, `is_customer_contact` or `.roles`: they ask
 `user|may:"…"`.
 """
 
@@ -32,7 +32,7 @@ ALLOWED = {
     "aftersales/core/transitions.py": "the engine's default check for machines without permissions",
 }
 
-ROLE_HELPERS = {"is_staff_member", "can_take_calls", "has_role"}
+ROLE_HELPERS = {"is_staff_member", "can_take_calls", "has_role", "is_customer_contact"}
 
 
 def _exempt(path: Path) -> bool:
@@ -68,7 +68,9 @@ def role_checks(source: str, filename: str = "<source>") -> list[str]:
     return found
 
 
-TEMPLATE_ROLE_CHECK = re.compile(r"\b(is_staff_member|can_take_calls|has_role|user_roles)\b|\.roles\b")
+TEMPLATE_ROLE_CHECK = re.compile(
+    r"\b(is_staff_member|can_take_calls|has_role|is_customer_contact|user_roles)\b|\.roles\b"
+)
 
 
 def _templates() -> Iterator[Path]:
@@ -110,6 +112,7 @@ def test_allowed_modules_still_exist():
         "ok = request.user.is_staff_member",
         "ok = user.can_take_calls",
         "ok = user.has_role(Role.ENGINEER)",
+        "ok = by.is_customer_contact",
         "ok = getattr(request.user, 'is_staff_member', False)",
     ],
 )

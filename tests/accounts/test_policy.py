@@ -110,6 +110,7 @@ MATRIX = {
     "cases.suspend.decide": {Role.DUTY_MANAGER, Role.DEPT_MANAGER, Role.CENTRE_MANAGER},
     "cases.reject": {Role.CUSTOMER},
     "customers.invite": {Role.HOTLINE, Role.EXECUTIVE, Role.ADMIN} | set(MANAGERS),
+    "customers.contact": {Role.CUSTOMER},
     "inbox.read": S,
     "inbox.triage": W,
     "sla.duty_board": S,
@@ -201,3 +202,8 @@ def test_a_model_nobody_registered_is_closed_to_customers_and_open_to_staff(cont
     assert Vendor not in policy.scoped_models()
     assert not policy.scope(contact_a, Vendor.objects.all()).exists()
     assert policy.scope(make_user(Role.ENGINEER), Vendor.objects.all()).count() == Vendor.objects.count() > 0
+
+
+def test_a_staff_member_who_also_holds_the_customer_role_is_not_a_customers_contact(make_user):
+    assert policy.allowed(make_user(Role.CUSTOMER), "customers.contact")
+    assert not policy.allowed(make_user(Role.CUSTOMER, Role.SALES), "customers.contact")

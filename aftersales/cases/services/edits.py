@@ -186,7 +186,8 @@ def add_comment(
     text = (text or "").strip()
     if not text and not attachments:
         raise CaseError(_("Write something or attach a file."), fields={"text": [_("This field is required.")]})
-    if by.is_customer_contact:
+    customer = policy.allowed(by, "customers.contact")
+    if customer:
         if not public or service_report:
             raise NotAllowed(_("Customers can only write replies."))
     else:
@@ -198,13 +199,13 @@ def add_comment(
         )
     checked = _check_files(attachments)
     locked = _lock(case)
-    if by.is_customer_contact and locked.status in FINISHED_STATUSES:
+    if customer and locked.status in FINISHED_STATUSES:
         raise NotAllowed(_("This case is closed; please open a new request if you still need help."))
     kind = EventKind.REPLY if public else EventKind.NOTE
     event = _record(locked, by, kind, public=public, text=text)
     _store_files(locked, event, checked, by, public=public, service_report=service_report)
     Case.objects.filter(pk=locked.pk).update(updated_at=event.at)
-    if not by.is_customer_contact:
+    if not customer:
         if public:
             sla.meet(locked, [ClockKind.REPLY, ClockKind.FIRST_CONTACT], at=event.at)
         if counts_as_progress:
