@@ -116,7 +116,7 @@ def case_detail(request, number, forms: dict | None = None):
             initial={
                 "owner": case.owner_id,
                 "team": case.team_id,
-                "expected_owner": case.owner.username if case.owner_id else "",
+                "expected_owner": case.owner.username if case.owner is not None else "",
             }
         ),
         "severity_form": forms.get("severity")
