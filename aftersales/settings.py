@@ -145,6 +145,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "aftersales.accounts.context_processors.roles",
             ],
+            "builtins": ["aftersales.accounts.templatetags.policy"],
         },
     },
 ]

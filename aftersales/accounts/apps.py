@@ -6,3 +6,8 @@ class AccountsConfig(AppConfig):
     name = "aftersales.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from aftersales.accounts import permissions
+
+        permissions.register()

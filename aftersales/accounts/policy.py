@@ -105,3 +105,79 @@ def require(user, name: str, obj: Any = None) -> None:
         log.error("permission %r was asked for but never declared", name)
         raise NotAllowed(REFUSED)
     raise NotAllowed(permission.refused)
+
+
+def holds_role(user, roles: Iterable[str]) -> bool:
+    """Does `user` (active, logged in) hold one of `roles`? For the mechanisms whose callers give
+    a set of roles rather than a permission's name (an approval kind's deciders, a throwaway
+    machine's table); everything else asks `allowed` by name."""
+    if user is None or not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return False
+    return bool(user.roles & frozenset(roles))
+
+
+# --- scopes: which rows of a customer's data a person may see ---------------------------------
+
+# Who sees every customer's data (staff); declared in accounts/permissions.py.
+ALL_CUSTOMERS = "accounts.all_customers"
+
+
+@dataclass(frozen=True)
+class CustomerScope:
+    """What one person may see of the customers' data: everything (staff), the rows of one
+    customer through the active `contact` record the person logs in as, or nothing."""
+
+    everything: bool = False
+    contact: Any = None
+
+    @property
+    def customer_id(self) -> int | None:
+        return self.contact.customer_id if self.contact is not None else None
+
+
+NOTHING = CustomerScope()
+
+
+def customer_scope(user) -> CustomerScope:
+    """THE customer-scope rule, asked by every read of customers' data (pages, API, portal,
+    filters, files, documents): a person holding `accounts.all_customers` sees everything; an
+    active customer contact whose contact record is active sees their own organisation's rows;
+    anyone else (no role, inactive, anonymous, a contact record switched off) nothing."""
+    if allowed(user, ALL_CUSTOMERS):
+        return CustomerScope(everything=True)
+    if user is None or not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return NOTHING
+    if Role.CUSTOMER not in user.roles:
+        return NOTHING
+    contact = getattr(user, "contact", None)
+    if contact is None or not contact.is_active:
+        return NOTHING
+    return CustomerScope(contact=contact)
+
+
+# model → how a customer's scope narrows its rows: (queryset, scope) → queryset.
+ScopeRule = Callable[[Any, CustomerScope], Any]
+_SCOPES: dict[type, ScopeRule] = {}
+
+
+def register_scope(model: type, rule: ScopeRule) -> None:
+    """The owning app says, from its `AppConfig.ready`, how a customer's scope narrows the rows
+    of `model` (cases: the manager's whole organisation, else their own and copied cases;
+    master data: the rows of the customer). Registering again replaces it."""
+    _SCOPES[model] = rule
+
+
+def scoped_models() -> frozenset[type]:
+    return frozenset(_SCOPES)
+
+
+def scope(user, queryset):
+    """The rows of `queryset` that `user` may see, by `customer_scope(user)` and the rule the
+    model's app registered. A model nobody registered is closed to customers."""
+    seen = customer_scope(user)
+    if seen.everything:
+        return queryset
+    rule = _SCOPES.get(queryset.model)
+    if seen.contact is None or rule is None:
+        return queryset.none()
+    return rule(queryset, seen)

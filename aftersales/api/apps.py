@@ -8,4 +8,6 @@ class ApiConfig(AppConfig):
     verbose_name = _("REST API")
 
     def ready(self) -> None:
-        from aftersales.api import schema  # noqa: F401  (registers the token scheme)
+        from aftersales.api import permissions, schema  # noqa: F401  (schema registers the token scheme)
+
+        permissions.register()

@@ -18,10 +18,10 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
+from aftersales.accounts import policy
 from aftersales.cases import services
 from aftersales.cases.models import Attachment
 from aftersales.cases.queries import get_visible_attachment, name_shown_to
-from aftersales.core.errors import NotAllowed
 from aftersales.core.uploads import check_upload, file_response
 
 MAX_FILES_PER_UPLOAD = 10
@@ -89,10 +89,9 @@ class AttachmentUploadSerializer(serializers.Serializer):
         return files
 
 
-def _require_uploader(user) -> None:
+def _require_uploader(user, case) -> None:
     # Case workers, and customer contacts (whose files go with a reply); not read-only staff.
-    if not (user.can_take_calls or user.is_customer_contact):
-        raise NotAllowed(_("Your role may not change cases."))
+    policy.require(user, "cases.comment", case)
 
 
 class CaseAttachmentsMixin:
@@ -126,18 +125,16 @@ class CaseAttachmentsMixin:
     def attachments(self, request, number=None):
         case = self.get_object()
         if request.method == "GET":
-            rows = case.attachments.select_related("uploaded_by", "case")
-            if not request.user.is_staff_member:
-                rows = rows.filter(is_public=True)
+            rows = policy.scope(request.user, case.attachments.select_related("uploaded_by", "case"))
             return Response(AttachmentSerializer(rows, many=True, context={"request": request}).data)
-        _require_uploader(request.user)
+        _require_uploader(request.user, case)
         body = AttachmentUploadSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         public = body.validated_data["public"]
         if public is None:
             # As for comments: staff files are internal unless said otherwise; a customer's
             # go with their reply (and the service refuses a customer's internal note).
-            public = request.user.is_customer_contact
+            public = policy.allowed(request.user, "customers.contact")
         event = services.add_comment(
             case=case,
             by=request.user,

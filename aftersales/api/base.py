@@ -10,7 +10,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from rest_framework import mixins, serializers, viewsets
 
-from aftersales.accounts.roles import STAFF_ROLES, Role
+from aftersales.accounts import policy
 from aftersales.api.errors import request_language
 from aftersales.api.fields import DateTimeField
 from aftersales.core.errors import NotAllowed
@@ -41,7 +41,9 @@ class ReadOnlyViewSet(LanguageMixin, viewsets.ReadOnlyModelViewSet):
 
 
 def is_administrator(user) -> bool:
-    return bool(user.is_authenticated and user.is_active and (user.is_superuser or Role.ADMIN in user.roles))
+    if user.is_authenticated and user.is_active and user.is_superuser:
+        return True
+    return policy.allowed(user, "api.master_data")
 
 
 class MasterDataViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ReadOnlyViewSet):
@@ -102,26 +104,3 @@ class CleanedModelSerializer(serializers.ModelSerializer):
         except DjangoValidationError as error:
             raise serializers.ValidationError(serializers.as_serializer_error(error)) from None
         return attrs | {name: getattr(instance, name) for name in plain}
-
-
-def visible_customer_id(user) -> int | None:
-    """The one customer a customer contact may see master data of; None for everyone else.
-    The same test as `visible_cases`: an active user whose contact record is active."""
-    if not (user.is_authenticated and user.is_active) or Role.CUSTOMER not in user.roles:
-        return None
-    contact = getattr(user, "contact", None)
-    return contact.customer_id if contact is not None and contact.is_active else None
-
-
-def is_staff(user) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.roles & STAFF_ROLES)
-
-
-def scope_to_customer(queryset, user, field: str = "customer_id"):
-    """Staff see every row; a customer contact only their organisation's; others nothing."""
-    if is_staff(user):
-        return queryset
-    customer_id = visible_customer_id(user)
-    if customer_id is None:
-        return queryset.none()
-    return queryset.filter(**{field: customer_id})

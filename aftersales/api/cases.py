@@ -17,6 +17,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from aftersales.accounts import policy
 from aftersales.api.attachments import CaseAttachmentsMixin
 from aftersales.api.base import LanguageMixin
 from aftersales.api.documents import CaseDocumentsMixin
@@ -35,11 +36,12 @@ from aftersales.cases.queries import (
     visible_events,
 )
 from aftersales.cases.services import CONSENT_CLOCK_SKEW
-from aftersales.cases.workflow import BY_ACTION, allowed_transitions
-from aftersales.core.errors import Conflict, NotAllowed
+from aftersales.cases.workflow import BY_ACTION, moves_for
+from aftersales.core.errors import NotAllowed
 from aftersales.customers.models import Contact, Customer, Site
 from aftersales.dispatch.models import Team, Tier
 from aftersales.installed_base.models import Equipment
+from aftersales.installed_base.queries import equipment_by_serial
 from aftersales.sla.display import case_due, view_clock
 from aftersales.sla.models import Act, Clock, SuspensionRequest
 
@@ -74,19 +76,7 @@ class CaseQuerySerializer(serializers.Serializer):
 
     def to_filter(self) -> QueueFilter:
         data = self.validated_data
-        return QueueFilter(
-            status=data.get("status") or "open",
-            severities=tuple(data.get("severity") or ()),
-            kind=data.get("kind", ""),
-            customer_id=data.get("customer"),
-            owner_id=data.get("owner"),
-            team_id=data.get("team"),
-            mine=data.get("mine", False),
-            unassigned=data.get("unassigned", False),
-            q=data.get("q", ""),
-            due=data.get("due", ""),
-            sort=data.get("ordering") or "severity",
-        )
+        return QueueFilter.from_data({**data, "sort": data.get("ordering")})
 
 
 # What a customer's contact is not shown of a case, as in the portal: who inside the service
@@ -96,7 +86,7 @@ HIDDEN_FROM_CUSTOMERS = {"owner": None, "team": None, "taken_by": None, "clocks"
 
 def _sees_internals(serializer) -> bool:
     request = serializer.context.get("request")
-    return request is not None and bool(getattr(request.user, "is_staff_member", False))
+    return request is not None and policy.allowed(request.user, "cases.read")
 
 
 class CaseListSerializer(serializers.ModelSerializer):
@@ -236,7 +226,7 @@ class CaseDetailSerializer(CaseListSerializer):
     def get_actions(self, case: Case) -> list[str]:
         """The workflow actions the requesting user may take now."""
         user = self.context["request"].user
-        return [move.action for move in allowed_transitions(case.status, user.roles) if not move.via_request]
+        return [move.action for move in moves_for(user, case)]
 
 
 # --- write ------------------------------------------------------------------------------
@@ -257,9 +247,9 @@ class CaseCreateSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=20000)
 
     def validate(self, data):
-        serial = data.pop("serial_number", "").strip()
-        if serial:
-            matches = list(Equipment.objects.filter(customer=data["customer"], serial_number__iexact=serial)[:2])
+        serial = data.pop("serial_number", "")
+        if serial.strip():
+            matches = equipment_by_serial(serial, within=Equipment.objects.filter(customer=data["customer"]))
             if len(matches) != 1:
                 raise serializers.ValidationError(
                     {"serial_number": [_("No single piece of this customer's equipment has this serial number.")]}
@@ -283,6 +273,10 @@ class CaseUpdateSerializer(serializers.Serializer):
     site = serializers.PrimaryKeyRelatedField(queryset=Site.objects.all(), required=False, allow_null=True)
     equipment = serializers.PrimaryKeyRelatedField(queryset=Equipment.objects.all(), required=False, allow_null=True)
     tier = serializers.ChoiceField(choices=Tier.choices, required=False)
+    expected_updated_at = DateTimeField(
+        required=False,
+        help_text=_("The case's updated_at you saw; if it has changed meanwhile the answer is 409."),
+    )
 
 
 class ActionSerializer(serializers.Serializer):
@@ -404,7 +398,7 @@ class SuspensionDecisionSerializer(serializers.Serializer):
 
 def _require_case_worker(user) -> None:
     # Checked before the body is read, so nothing about other records leaks through validation.
-    if not user.can_take_calls:
+    if not policy.allowed(user, "cases.work"):
         raise NotAllowed(_("Your role may not change cases."))
 
 
@@ -512,7 +506,7 @@ class CaseViewSet(
         body.is_valid(raise_exception=True)
         public = body.validated_data["public"]
         if public is None:
-            public = request.user.is_customer_contact
+            public = policy.allowed(request.user, "customers.contact")
         event = services.add_comment(case=case, by=request.user, text=body.validated_data["text"], public=public)
         return Response(EventSerializer(event, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
@@ -526,24 +520,19 @@ class CaseViewSet(
         body = AssignSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
+        expected_owner = (data["expected_owner"] or "") if "expected_owner" in data else None
         with transaction.atomic():
             current = _lock(case)
-            if "expected_owner" in data:
-                owner = current.owner.username if current.owner_id else ""
-                if owner != (data["expected_owner"] or ""):
-                    raise Conflict(
-                        _(
-                            "Someone else changed this case meanwhile: its owner is now “%(owner)s”. Load the case again and retry."
-                        )
-                        % {"owner": owner or "—"}
-                    )
             if {"owner", "team"} & data.keys():
                 services.assign(
                     case=current,
                     by=request.user,
                     owner=data.get("owner", current.owner),
                     team=data.get("team", current.team),
+                    expected_owner=expected_owner,
                 )
+            else:
+                services.expect_unchanged(current, owner=expected_owner)
             if "tier" in data:
                 services.update_case(case=current, by=request.user, tier=data["tier"])
         return Response(self._detail(case))
@@ -558,14 +547,13 @@ class CaseViewSet(
         data = body.validated_data
         with transaction.atomic():
             current = _lock(case)
-            if data.get("expected_severity") and current.severity != data["expected_severity"]:
-                raise Conflict(
-                    _(
-                        "Someone else changed this case meanwhile: its severity is now “%(severity)s”. Load the case again and retry."
-                    )
-                    % {"severity": current.get_severity_display()}
-                )
-            services.change_severity(case=current, by=request.user, severity=data["severity"], reason=data["reason"])
+            services.change_severity(
+                case=current,
+                by=request.user,
+                severity=data["severity"],
+                reason=data["reason"],
+                expected_severity=data.get("expected_severity"),
+            )
         return Response(self._detail(case))
 
     @extend_schema(request=ActSerializer, responses={201: EventSerializer}, summary="Record a service act")
@@ -603,7 +591,7 @@ class CaseViewSet(
         case = self.get_object()
         if request.method == "GET":
             rows = case.suspension_requests.select_related("requested_by", "decided_by")
-            if not request.user.is_staff_member:
+            if not policy.allowed(request.user, "cases.read"):
                 rows = rows.none()
             return Response(SuspensionRequestSerializer(rows, many=True).data)
         _require_case_worker(request.user)

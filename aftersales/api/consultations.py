@@ -8,7 +8,8 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
-from aftersales.api.base import LanguageMixin, is_staff
+from aftersales.accounts import policy
+from aftersales.api.base import LanguageMixin
 from aftersales.api.pagination import IdCursorPagination
 from aftersales.cases import services
 from aftersales.cases.models import Channel, Consultation
@@ -71,13 +72,13 @@ class ConsultationViewSet(
     filterset_fields = ["customer", "contact", "equipment", "channel"]
 
     def get_queryset(self):
-        if not is_staff(self.request.user):
+        if not policy.allowed(self.request.user, "cases.read"):
             return Consultation.objects.none()
         return Consultation.objects.select_related("customer", "answered_by")
 
     def create(self, request, *args, **kwargs):
         # The role first, so nothing about other records leaks through validation.
-        if not request.user.can_take_calls:
+        if not policy.allowed(request.user, "cases.open"):
             raise NotAllowed(_("Your role may not record consultations."))
         body = ConsultationCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)

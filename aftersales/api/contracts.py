@@ -6,7 +6,8 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
-from aftersales.api.base import CleanedModelSerializer, MasterDataViewSet, is_staff
+from aftersales.accounts import policy
+from aftersales.api.base import CleanedModelSerializer, MasterDataViewSet
 from aftersales.api.pagination import IdCursorPagination
 from aftersales.contracts.models import ServiceContract
 
@@ -44,6 +45,6 @@ class ContractViewSet(MasterDataViewSet):
     filterset_fields = ["customer"]
 
     def get_queryset(self):
-        if not is_staff(self.request.user):
+        if not policy.allowed(self.request.user, "contracts.read"):
             return ServiceContract.objects.none()
         return ServiceContract.objects.prefetch_related("equipment")

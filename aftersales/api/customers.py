@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from aftersales.api.base import CleanedModelSerializer, MasterDataViewSet, scope_to_customer
+from aftersales.accounts import policy
+from aftersales.api.base import CleanedModelSerializer, MasterDataViewSet
 from aftersales.api.pagination import IdCursorPagination
 from aftersales.customers.models import Contact, Customer, Site
 
@@ -41,7 +42,7 @@ class CustomerViewSet(MasterDataViewSet):
     filterset_fields = ["code", "is_active"]
 
     def get_queryset(self):
-        return scope_to_customer(Customer.objects.all(), self.request.user, field="pk")
+        return policy.scope(self.request.user, Customer.objects.all())
 
 
 class ContactViewSet(MasterDataViewSet):
@@ -50,7 +51,7 @@ class ContactViewSet(MasterDataViewSet):
     filterset_fields = ["customer", "is_active"]
 
     def get_queryset(self):
-        return scope_to_customer(Contact.objects.all(), self.request.user)
+        return policy.scope(self.request.user, Contact.objects.all())
 
 
 class SiteViewSet(MasterDataViewSet):
@@ -59,4 +60,4 @@ class SiteViewSet(MasterDataViewSet):
     filterset_fields = ["customer", "region"]
 
     def get_queryset(self):
-        return scope_to_customer(Site.objects.all(), self.request.user)
+        return policy.scope(self.request.user, Site.objects.all())

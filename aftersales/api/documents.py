@@ -14,6 +14,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
+from aftersales.accounts import policy
 from aftersales.cases.documents import case_summaries, readable_audiences, request_case_summary
 from aftersales.cases.queries import visible_cases
 from aftersales.documents.models import Document
@@ -55,7 +56,7 @@ class DocumentSerializer(serializers.ModelSerializer):
     def get_error(self, document: Document) -> str:
         """Why rendering failed (staff only: the reason may name internals)."""
         request = self.context.get("request")
-        return document.error if request is not None and request.user.is_staff_member else ""
+        return document.error if request is not None and policy.allowed(request.user, "cases.read") else ""
 
 
 class CaseDocumentsMixin:

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from aftersales.api.base import CleanedModelSerializer, MasterDataViewSet, scope_to_customer
+from aftersales.accounts import policy
+from aftersales.api.base import CleanedModelSerializer, MasterDataViewSet
 from aftersales.api.pagination import IdCursorPagination
 from aftersales.installed_base.models import Equipment, ProductModel, Vendor
 
@@ -54,4 +55,4 @@ class EquipmentViewSet(MasterDataViewSet):
     filterset_fields = ["customer", "site", "serial_number", "is_active"]
 
     def get_queryset(self):
-        return scope_to_customer(Equipment.objects.all(), self.request.user)
+        return policy.scope(self.request.user, Equipment.objects.all())

@@ -12,26 +12,17 @@ from __future__ import annotations
 
 from django_filters import rest_framework as filters
 
+from aftersales.accounts import policy
+
 
 def choices_in_scope(model):
     """The rows of `model` a request may filter by, as django-filter's queryset callable."""
 
-    # Imported here: DRF loads this module (a setting) while its views module is loading.
-    from aftersales.api.base import is_staff, scope_to_customer
-    from aftersales.customers.models import Customer
-
     def queryset(request):
-        rows = model._default_manager.all()
-        user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated:
-            return rows.none()
-        if is_staff(user):
-            return rows
-        if model is Customer:
-            return scope_to_customer(rows, user, field="pk")
-        if any(field.name == "customer" for field in model._meta.concrete_fields):
-            return scope_to_customer(rows, user)
-        return rows.none()
+        # The one customer-scope rule: staff every row, a customer's contact the rows the
+        # model's app registered for their organisation, anyone else (or a model nobody
+        # registered, for a customer) none.
+        return policy.scope(getattr(request, "user", None), model._default_manager.all())
 
     return queryset
 

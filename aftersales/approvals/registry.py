@@ -13,11 +13,15 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.accounts import policy
+
 if TYPE_CHECKING:
     from aftersales.approvals.models import Request
 
 Roles = frozenset[str]
-Who = Roles | Callable[..., bool] | None
+# A permission's name (asked of the policy, with the subject or the request as its object), a
+# set of roles, a function `(user, target) -> bool`, or None (anyone).
+Who = str | Roles | Callable[..., bool] | None
 
 
 @dataclass(frozen=True)
@@ -36,9 +40,11 @@ class Notice:
 class Policy:
     """What a kind of approval means.
 
-    - `requesters`: roles that may ask, a function `(user, subject) -> bool`, or None for anyone
+    - `requesters`: the permission that lets a person ask (its name, e.g. "cases.suspend.request",
+      asked with the subject), roles, a function `(user, subject) -> bool`, or None for anyone
       (the system, or a stranger's self-registration);
-    - `deciders`: roles that may decide, or a function `(user, request) -> bool`;
+    - `deciders`: the permission that lets a person decide (asked with the request), roles, or a
+      function `(user, request) -> bool`;
     - `on_approve` / `on_reject`: `(request, by)`, run after the decision is written and inside
       its transaction — raising rolls the decision back;
     - `on_requested` / `on_decided`: the notices queued;
@@ -49,7 +55,7 @@ class Policy:
 
     kind: str
     label: Any
-    deciders: Roles | Callable[..., bool]
+    deciders: str | Roles | Callable[..., bool]
     requesters: Who = None
     on_approve: Callable[[Request, Any], None] | None = None
     on_reject: Callable[[Request, Any], None] | None = None
@@ -76,9 +82,11 @@ def _allowed(who: Who, user, target) -> bool:
         return True
     if user is None or not getattr(user, "is_authenticated", False):
         return False
+    if isinstance(who, str):
+        return policy.allowed(user, who, target)
     if callable(who):
         return bool(who(user, target))
-    return bool(user.roles & who)
+    return policy.holds_role(user, who)
 
 
 class UnknownKind(LookupError):

@@ -8,6 +8,10 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self) -> None:
+        from aftersales.cases import permissions
+
+        permissions.register()
+
         from aftersales.cases import documents, events, notices
         from aftersales.cases.models import Case
         from aftersales.timeline.services import protect_subjects

@@ -16,7 +16,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from aftersales.accounts.roles import STAFF_ROLES
+from aftersales.accounts import policy
 from aftersales.cases.models import Case, EventKind
 from aftersales.cases.queries import visible_cases
 from aftersales.core.errors import DomainError
@@ -40,12 +40,12 @@ class TimelineRow:
 
 def audience_for(user) -> str:
     """The copy a user gets when they print: staff the full one, anyone else the customer's."""
-    return Audience.STAFF if user.roles & STAFF_ROLES else Audience.CUSTOMER
+    return Audience.STAFF if policy.allowed(user, "cases.read") else Audience.CUSTOMER
 
 
 def readable_audiences(user) -> list[str]:
     """Staff may read both copies (to see what the customer got); a customer only theirs."""
-    return [Audience.STAFF, Audience.CUSTOMER] if user.roles & STAFF_ROLES else [Audience.CUSTOMER]
+    return [Audience.STAFF, Audience.CUSTOMER] if policy.allowed(user, "cases.read") else [Audience.CUSTOMER]
 
 
 def request_case_summary(*, case: Case, by) -> Document:
@@ -122,7 +122,7 @@ def _person(user, *, staff: bool) -> str:
     people by display or full name only (a user name is a log-in, not a name)."""
     if staff:
         return str(user)
-    if user.roles & STAFF_ROLES:
+    if policy.allowed(user, "cases.read"):
         return user.display_name or user.get_full_name() or _("Service team")
     contact = getattr(user, "contact", None)
     return (contact.name if contact is not None else "") or user.display_name or user.get_full_name() or _("Customer")

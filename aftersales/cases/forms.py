@@ -4,7 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.accounts.roles import STAFF_ROLES
+from aftersales.accounts import policy
 from aftersales.cases.models import SEVERITY_HELP, Channel, Kind, Severity
 from aftersales.cases.queries import queue_status_choices, visible_customer_ids
 from aftersales.contracts.entitlement import ExcludedCause
@@ -12,6 +12,7 @@ from aftersales.core.forms import DateTimeField, MultipleFileField
 from aftersales.customers.models import Contact, Customer, Site
 from aftersales.dispatch.models import Team, Tier
 from aftersales.installed_base.models import Equipment
+from aftersales.installed_base.queries import equipment_by_serial, normalised_serial
 from aftersales.sla.models import Act, SuspensionRequest
 
 
@@ -81,39 +82,26 @@ class IntakeForm(forms.Form):
             self.add_error("answer", _("Write the answer given to the caller."))
         if data.get("mode") == self.MODE_CASE and data.get("excluded_cause") and not data.get("equipment"):
             self.add_error("excluded_cause", _("An excluded cause needs the equipment it applies to."))
-        if data.get("mode") == self.MODE_CASE and data.get("channel") == Channel.FAX:
-            self._check_fax_pages(data.get("attachments") or [])
+        # A fax case needs its scanned page: the intake service says so (cases.services.intake),
+        # for this page and the API alike.
         return data
 
-    FAX_PAGE_EXTENSIONS = frozenset({"pdf", "tif", "tiff", "png", "jpg", "jpeg", "gif", "bmp", "webp"})
-
-    def _check_fax_pages(self, files) -> None:
-        """A fax is logged with the scanned page(s) attached: PDF, TIFF or an image."""
-        if not files:
-            self.add_error("attachments", _("A fax case needs the scanned fax attached (PDF, TIFF or an image)."))
-        for upload in files:
-            extension = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
-            if extension not in self.FAX_PAGE_EXTENSIONS:
-                self.add_error(
-                    "attachments",
-                    _("“%(name)s” is not a scanned page; attach the fax as PDF, TIFF or an image.")
-                    % {"name": upload.name},
-                )
-
     def _resolve_serial_number(self, data) -> None:
-        serial = (data.get("serial_number") or "").strip().upper()
+        serial = normalised_serial(data.get("serial_number"))
         customer = data.get("customer")
         if not serial or data.get("equipment") or customer is None:
             return
-        equipment = Equipment.objects.filter(customer=customer, serial_number=serial).first()
-        if equipment is None:
+        matches = equipment_by_serial(serial, within=Equipment.objects.filter(customer=customer))
+        if len(matches) == 1:
+            data["equipment"] = matches[0]
+        elif not matches:
             self.add_error(
                 "serial_number",
                 _("No equipment with serial number “%(serial)s” is registered for %(customer)s.")
                 % {"serial": serial, "customer": customer},
             )
         else:
-            data["equipment"] = equipment
+            self.add_error("serial_number", _("No single piece of this customer's equipment has this serial number."))
 
 
 class ActionForm(forms.Form):
@@ -135,7 +123,7 @@ class CommentForm(forms.Form):
 def staff_users():
     return (
         get_user_model()
-        .objects.filter(is_active=True, groups__name__in=[r.value for r in STAFF_ROLES])
+        .objects.filter(is_active=True, groups__name__in=[r.value for r in policy.roles_holding("cases.own")])
         .distinct()
         .order_by("username")
     )
@@ -144,6 +132,12 @@ def staff_users():
 class AssignForm(forms.Form):
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=get_user_model().objects.none(), required=False)
     team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.all(), required=False)
+    # The owner the page showed (user name, empty for nobody): changed meanwhile → refused.
+    expected_owner = forms.CharField(max_length=150, required=False, widget=forms.HiddenInput)
+
+    def expected_owner_seen(self) -> str | None:
+        """The owner the page showed, or None when the form did not say (an older page)."""
+        return self.cleaned_data.get("expected_owner", "") if "expected_owner" in self.data else None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -153,6 +147,8 @@ class AssignForm(forms.Form):
 class SeverityForm(forms.Form):
     severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices)
     reason = forms.CharField(label=_("Reason"), max_length=1000)
+    # The severity the page showed: changed meanwhile → refused.
+    expected_severity = forms.ChoiceField(choices=Severity.choices, required=False, widget=forms.HiddenInput)
 
 
 class EditForm(forms.Form):
@@ -161,6 +157,8 @@ class EditForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices)
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
     tier = forms.ChoiceField(label=_("Tier"), choices=Tier.choices)
+    # When the case last changed, as the page showed it: changed meanwhile → refused.
+    expected_updated_at = DateTimeField(required=False, widget=forms.HiddenInput)
 
 
 class QueueForm(forms.Form):
@@ -195,7 +193,7 @@ class QueueForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = queue_status_choices()
-        if user.is_staff_member:
+        if policy.allowed(user, "cases.read"):
             self.fields["owner"].queryset = staff_users()
         else:
             # A customer's contact never learns other customers' or staff members' names.

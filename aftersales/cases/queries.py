@@ -7,7 +7,9 @@ attachment download and notification starts from it.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import F, OrderBy, Q, QuerySet
 from django.http import Http404
@@ -15,7 +17,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.accounts.roles import STAFF_ROLES, Role
+from aftersales.accounts import policy
 from aftersales.cases.models import (
     FINISHED_STATUSES,
     QUEUE_OPEN_STATUSES,
@@ -32,24 +34,17 @@ def visible_cases(user) -> QuerySet[Case]:
     """The cases `user` may see: staff see all. A customer's contact sees only cases of their
     own organisation: all of them if marked as the customer's manager, otherwise the cases
     they reported and those they are copied on."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return Case.objects.none()
-    roles = user.roles
-    if roles & STAFF_ROLES:
-        return Case.objects.all()
-    if Role.CUSTOMER in roles:
-        contact = getattr(user, "contact", None)
-        if contact is not None:
-            return cases_visible_to_contact(contact)
-    return Case.objects.none()
+    return policy.scope(user, Case.objects.all())
 
 
-def cases_visible_to_contact(contact) -> QuerySet[Case]:
-    """The cases a customer's contact sees in the portal (also asked for a contact without a
-    login, e.g. the sender of an e-mail): none when the contact is inactive."""
+def cases_visible_to_contact(contact, cases: QuerySet[Case] | None = None) -> QuerySet[Case]:
+    """The cases (of `cases`, by default all) a customer's contact sees in the portal (also
+    asked for a contact without a login, e.g. the sender of an e-mail): none when the contact
+    is inactive. The customer-scope rule registers it for cases (cases/permissions.py)."""
+    cases = Case.objects.all() if cases is None else cases
     if not contact.is_active:
-        return Case.objects.none()
-    own = Case.objects.filter(customer_id=contact.customer_id)
+        return cases.none()
+    own = cases.filter(customer_id=contact.customer_id)
     if contact.is_customer_manager:
         return own
     copied = Case.copied_contacts.through.objects.filter(contact_id=contact.pk).values("case_id")
@@ -58,10 +53,10 @@ def cases_visible_to_contact(contact) -> QuerySet[Case]:
 
 def visible_customer_ids(user) -> list[int] | None:
     """None means every customer (staff); otherwise the ids the user may see."""
-    if user.is_authenticated and user.roles & STAFF_ROLES:
+    seen = policy.customer_scope(user)
+    if seen.everything:
         return None
-    contact = getattr(user, "contact", None) if user.is_authenticated else None
-    return [contact.customer_id] if contact is not None and Role.CUSTOMER in user.roles else []
+    return [seen.customer_id] if seen.customer_id is not None else []
 
 
 def get_visible_case(user, number: str) -> Case:
@@ -88,7 +83,7 @@ def get_visible_case(user, number: str) -> Case:
 
 def visible_events(user, case: Case) -> QuerySet[CaseEvent]:
     events = case.events.select_related("actor")
-    if not (user.roles & STAFF_ROLES):
+    if not policy.allowed(user, "cases.read"):
         events = events.filter(public=True)
     return events
 
@@ -99,17 +94,14 @@ def name_shown_to(viewer, person) -> str:
     name: their display or full name, else "Service desk"."""
     if person is None:
         return ""
-    if getattr(viewer, "roles", frozenset[Role]()) & STAFF_ROLES or not (person.roles & STAFF_ROLES):
+    if policy.allowed(viewer, "cases.read") or not policy.allowed(person, "cases.read"):
         return str(person)
     return person.display_name or person.get_full_name() or str(_("Service desk"))
 
 
 def get_visible_attachment(user, pk: int) -> Attachment:
-    attachments = Attachment.objects.filter(case__in=visible_cases(user))
-    if not (user.roles & STAFF_ROLES):
-        attachments = attachments.filter(is_public=True)
     try:
-        return attachments.get(pk=pk)
+        return policy.scope(user, Attachment.objects.all()).get(pk=pk)
     except Attachment.DoesNotExist:
         raise Http404 from None
 
@@ -144,22 +136,51 @@ class QueueFilter:
     due: str = ""  # "breached" or "soon" (due within DUE_SOON_MINUTES)
     sort: str = "severity"  # or "due": nearest deadline first
 
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> QueueFilter:
+        """The filter from cleaned input (the queue page's form, the API's query parameters):
+        model instances or ids, missing keys meaning "any"."""
+
+        def pk(value) -> int | None:
+            return getattr(value, "pk", value) if value not in (None, "") else None
+
+        return cls(
+            status=data.get("status") or "open",
+            severities=tuple(data.get("severity") or ()),
+            kind=data.get("kind") or "",
+            customer_id=pk(data.get("customer")),
+            owner_id=pk(data.get("owner")),
+            team_id=pk(data.get("team")),
+            mine=bool(data.get("mine")),
+            unassigned=bool(data.get("unassigned")),
+            q=data.get("q") or "",
+            due=data.get("due") or "",
+            sort=data.get("sort") or "severity",
+        )
+
 
 DUE_SOON_MINUTES = 30
 
 
+def by_status(cases: QuerySet[Case], status: str) -> QuerySet[Case]:
+    """Cases narrowed by one of the queue's status filters (`queue_status_choices`): "open"
+    (resolved ones still need the customer's confirmation and a manager's close), "finished",
+    "confirmed" (resolved and confirmed: to close), "all" or one status. The queue, the API and
+    the portal's lists all narrow by it."""
+    if status == "open":
+        return cases.filter(status__in=QUEUE_OPEN_STATUSES)
+    if status == "finished":
+        return cases.filter(status__in=FINISHED_STATUSES)
+    if status == CONFIRMED:
+        return cases.filter(status=Status.RESOLVED, customer_confirmed_at__isnull=False)
+    if status and status != "all":
+        return cases.filter(status=status)
+    return cases
+
+
 def queue(user, f: QueueFilter) -> QuerySet[Case]:
     """The case list as the queue shows it: filtered, searched, severity first then oldest."""
-    cases = visible_cases(user)
-    if f.status == "open":
-        # Resolved cases still need the customer's confirmation and a manager's close.
-        cases = cases.filter(status__in=QUEUE_OPEN_STATUSES)
-    elif f.status == "finished":
-        cases = cases.filter(status__in=FINISHED_STATUSES)
-    elif f.status == CONFIRMED:
-        cases = cases.filter(status=Status.RESOLVED, customer_confirmed_at__isnull=False)
-    elif f.status and f.status != "all":
-        cases = cases.filter(status=f.status)
+    cases = by_status(visible_cases(user), f.status)
     if f.severities:
         cases = cases.filter(severity__in=f.severities)
     if f.kind:

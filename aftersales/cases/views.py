@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from aftersales.accounts.roles import CASE_WORKERS, STAFF_ROLES
+from aftersales.accounts import policy
 from aftersales.cases import services
 from aftersales.cases.documents import case_document_response, request_summary_for_page
 from aftersales.cases.forms import (
@@ -38,7 +38,7 @@ from aftersales.cases.queries import (
     visible_cases,
     visible_events,
 )
-from aftersales.cases.workflow import allowed_transitions, transition_for
+from aftersales.cases.workflow import moves_for
 from aftersales.contracts.entitlement import entitlement_for, entitlements_for
 from aftersales.core.errors import DomainError
 from aftersales.core.forms import apply_domain_error
@@ -51,13 +51,8 @@ from aftersales.sla.display import case_clocks
 from aftersales.sla.models import Act, SuspensionRequest
 
 
-def _staff_required(user) -> None:
-    if not (user.roles & STAFF_ROLES):
-        raise PermissionDenied
-
-
-def _worker_required(user) -> None:
-    if not (user.roles & CASE_WORKERS):
+def _required(user, permission: str) -> None:
+    if not policy.allowed(user, permission):
         raise PermissionDenied
 
 
@@ -67,22 +62,7 @@ def _worker_required(user) -> None:
 @login_required
 def case_list(request):
     form = QueueForm(request.GET or None, user=request.user)
-    f = QueueFilter()
-    if form.is_valid():
-        data = form.cleaned_data
-        f = QueueFilter(
-            status=data["status"] or "open",
-            severities=tuple(data["severity"]),
-            kind=data["kind"],
-            customer_id=_pk(data.get("customer")),
-            owner_id=_pk(data.get("owner")),
-            team_id=_pk(data.get("team")),
-            mine=data.get("mine", False),
-            unassigned=data.get("unassigned", False),
-            q=data["q"],
-            due=data.get("due", ""),
-            sort=data.get("sort") or "severity",
-        )
+    f = QueueFilter.from_data(form.cleaned_data) if form.is_valid() else QueueFilter()
     paginator = CappedPaginator(queue(request.user, f), settings.CASE_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -96,16 +76,12 @@ def case_list(request):
             "query": query.urlencode(),
             "now": timezone.now(),
             "filter": f,
-            "callbacks": pending_callbacks() if request.user.can_take_calls else (),
+            "callbacks": pending_callbacks() if policy.allowed(request.user, "cases.open") else (),
         },
         # A filter that names nothing (an unknown or out-of-range id, a bad status) is a field
         # error above the unfiltered queue.
         status=400 if form.errors else 200,
     )
-
-
-def _pk(instance) -> int | None:
-    return instance.pk if instance is not None else None
 
 
 # --- one case ---------------------------------------------------------------------------
@@ -125,25 +101,36 @@ def case_detail(request, number, forms: dict | None = None):
     if TIMELINE_FILTERS.get(show):
         events = events.filter(**TIMELINE_FILTERS[show])
     forms = forms or {}
-    can_work = bool(request.user.roles & CASE_WORKERS)
+    can_work = policy.allowed(request.user, "cases.work")
+    staff = policy.allowed(request.user, "cases.read")
     context = {
         "case": case,
         "events": events,
         "show": show,
-        "transitions": [t for t in allowed_transitions(case.status, request.user.roles) if not t.via_request]
-        if can_work
-        else [],
+        "transitions": moves_for(request.user, case) if can_work else [],
         "can_work": can_work,
         "action_form": forms.get("action") or ActionForm(),
         "comment_form": forms.get("comment") or CommentForm(),
-        "assign_form": forms.get("assign") or AssignForm(initial={"owner": case.owner_id, "team": case.team_id}),
-        "severity_form": forms.get("severity") or SeverityForm(initial={"severity": case.severity}),
+        "assign_form": forms.get("assign")
+        or AssignForm(
+            initial={
+                "owner": case.owner_id,
+                "team": case.team_id,
+                "expected_owner": case.owner.username if case.owner is not None else "",
+            }
+        ),
+        "severity_form": forms.get("severity")
+        or SeverityForm(initial={"severity": case.severity, "expected_severity": case.severity}),
         "edit_form": forms.get("edit")
-        or EditForm(initial={f: getattr(case, f) for f in ("title", "description", "kind", "channel", "tier")}),
-        "attachments": case.attachments.all()
-        if request.user.roles & STAFF_ROLES
-        else case.attachments.filter(is_public=True),
-        "clocks": case_clocks(case) if request.user.roles & STAFF_ROLES else [],
+        or EditForm(
+            initial={
+                **{f: getattr(case, f) for f in ("title", "description", "kind", "channel", "tier")},
+                # ISO 8601 with microseconds: the exact moment, compared by the service.
+                "expected_updated_at": case.updated_at.isoformat(),
+            }
+        ),
+        "attachments": policy.scope(request.user, case.attachments.all()),
+        "clocks": case_clocks(case) if staff else [],
         "acts": Act.choices,
         "act_form": forms.get("act") or ActForm(),
         "suspension_form": forms.get("suspension")
@@ -152,14 +139,14 @@ def case_detail(request, number, forms: dict | None = None):
         "pending_suspension": case.suspension_requests.filter(status=SuspensionRequest.Status.PENDING)
         .select_related("requested_by")
         .first(),
-        "can_decide_suspension": bool(request.user.roles & transition_for("suspend").roles),
+        "can_decide_suspension": policy.allowed(request.user, "cases.suspend.decide", case),
     }
     status = 400 if forms else 200
     return render(request, "cases/case_detail.html", context, status=status)
 
 
 def _post_case(request, number):
-    _worker_required(request.user)
+    _required(request.user, "cases.work")
     return get_visible_case(request.user, number)
 
 
@@ -197,8 +184,7 @@ def case_action(request, number):
 @require_POST
 def case_comment(request, number):
     case = get_visible_case(request.user, number)
-    if not (request.user.roles & CASE_WORKERS):
-        raise PermissionDenied
+    _required(request.user, "cases.work")
     form = CommentForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -225,7 +211,11 @@ def case_assign(request, number):
     if form.is_valid():
         try:
             services.assign(
-                case=case, by=request.user, owner=form.cleaned_data["owner"], team=form.cleaned_data["team"]
+                case=case,
+                by=request.user,
+                owner=form.cleaned_data["owner"],
+                team=form.cleaned_data["team"],
+                expected_owner=form.expected_owner_seen(),
             )
             messages.success(request, _("Saved."))
             return redirect("case_detail", number=case.number)
@@ -242,7 +232,11 @@ def case_severity(request, number):
     if form.is_valid():
         try:
             services.change_severity(
-                case=case, by=request.user, severity=form.cleaned_data["severity"], reason=form.cleaned_data["reason"]
+                case=case,
+                by=request.user,
+                severity=form.cleaned_data["severity"],
+                reason=form.cleaned_data["reason"],
+                expected_severity=form.cleaned_data["expected_severity"] or None,
             )
             messages.success(request, _("Saved."))
             return redirect("case_detail", number=case.number)
@@ -258,7 +252,10 @@ def case_edit(request, number):
     form = EditForm(request.POST)
     if form.is_valid():
         try:
-            services.update_case(case=case, by=request.user, **form.cleaned_data)
+            data = dict(form.cleaned_data)
+            services.update_case(
+                case=case, by=request.user, expected_updated_at=data.pop("expected_updated_at") or None, **data
+            )
             messages.success(request, _("Saved."))
             return redirect("case_detail", number=case.number)
         except DomainError as error:
@@ -336,7 +333,7 @@ def attachment_download(request, pk, name):
 @login_required
 def intake(request):
     """The hotline agent's screen: find the caller, see the entitlement, log the call."""
-    _worker_required(request.user)
+    _required(request.user, "cases.open")
     params = request.POST if request.method == "POST" else request.GET
     customer = _pick(Customer.objects.filter(is_active=True), params.get("customer"))
     contact = _pick(Contact.objects.filter(customer=customer), params.get("contact")) if customer else None

@@ -15,9 +15,11 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from aftersales.accounts.roles import CLOSERS, ENGINEERS, MANAGERS, Role
+from aftersales.accounts import policy
+from aftersales.accounts.roles import Role
 from aftersales.cases.errors import CaseError
 from aftersales.cases.models import OPEN_STATUSES, Case, Status
+from aftersales.cases.permissions import MOVES
 from aftersales.core import transitions as engine
 from aftersales.core.errors import NotAllowed
 from aftersales.core.transitions import Move
@@ -26,7 +28,6 @@ from aftersales.sla.models import ClockKind, ClockStart
 
 WAITING = frozenset({Status.WAITING_CUSTOMER, Status.WAITING_VENDOR, Status.WAITING_PARTS})
 WORKING = frozenset({Status.ACCEPTED, Status.IN_PROGRESS}) | WAITING
-HANDLERS = ENGINEERS | MANAGERS
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,8 @@ class Transition(engine.Transition):
     style: str = "secondary"
     # Taken by approving a request (suspension), never by a plain button.
     via_request: bool = False
+    # The permission that allows the move (declared in cases/permissions.py with `roles`).
+    permission: str = ""
 
     @property
     def action(self) -> str:
@@ -149,126 +152,125 @@ REOPENED_HOOKS = (_forget_resolution, _restart_clocks)
 
 SUSPEND = "suspend"
 
+
+def _row(name: str, label, sources: frozenset[str], target: str, *, permission: str = "", **options) -> Transition:
+    """A row of the table whose roles are those of its permission (`cases.<name>` unless named)."""
+    permission = permission or f"cases.{name}"
+    return Transition(name, label, sources, target, MOVES[permission], permission=permission, **options)
+
+
 TRANSITIONS: tuple[Transition, ...] = (
-    Transition(
+    _row(
         "accept",
         gettext_lazy("Accept (sign)"),
         frozenset({Status.NEW, Status.REOPENED}),
         Status.ACCEPTED,
-        HANDLERS,
         hooks=ACCEPTED_HOOKS,
         style="primary",
     ),
-    Transition(
-        "start", gettext_lazy("Start work"), frozenset({Status.ACCEPTED}), Status.IN_PROGRESS, HANDLERS, style="primary"
-    ),
-    Transition(
+    _row("start", gettext_lazy("Start work"), frozenset({Status.ACCEPTED}), Status.IN_PROGRESS, style="primary"),
+    _row(
         "wait_customer",
         gettext_lazy("Wait for customer"),
         frozenset({Status.IN_PROGRESS}),
         Status.WAITING_CUSTOMER,
-        HANDLERS,
         needs_text=True,
     ),
-    Transition(
+    _row(
         "wait_vendor",
         gettext_lazy("Wait for vendor"),
         frozenset({Status.IN_PROGRESS}),
         Status.WAITING_VENDOR,
-        HANDLERS,
         needs_text=True,
     ),
-    Transition(
+    _row(
         "wait_parts",
         gettext_lazy("Wait for parts (RMA-Pend)"),
         frozenset({Status.IN_PROGRESS}),
         Status.WAITING_PARTS,
-        HANDLERS | {Role.PARTS_CLERK},
         needs_text=True,
     ),
-    Transition("resume", gettext_lazy("Resume work"), WAITING, Status.IN_PROGRESS, HANDLERS | {Role.PARTS_CLERK}),
-    Transition(
+    _row("resume", gettext_lazy("Resume work"), WAITING, Status.IN_PROGRESS),
+    _row(
         SUSPEND,
         gettext_lazy("Suspend (挂起)"),
         WORKING,
         Status.SUSPENDED,
-        frozenset({Role.DUTY_MANAGER, Role.DEPT_MANAGER, Role.CENTRE_MANAGER}),
+        permission="cases.suspend.decide",
         guards=(_consented_request_given,),
         hooks=(_pause_clocks,),
         needs_text=True,
         via_request=True,
     ),
-    Transition(
+    _row(
         "unsuspend",
         gettext_lazy("Resume from suspension"),
         frozenset({Status.SUSPENDED}),
         Status.IN_PROGRESS,
-        HANDLERS,
         hooks=(_resume_clocks,),
     ),
-    Transition(
+    _row(
         "resolve",
         gettext_lazy("Mark resolved"),
         WORKING,
         Status.RESOLVED,
-        HANDLERS,
         hooks=(_stamp("resolved_at"), _restore_and_start_resolution_clocks),
         needs_text=True,
         style="primary",
     ),
-    Transition(
+    _row(
         "close",
         gettext_lazy("Close"),
         frozenset({Status.RESOLVED}),
         Status.CLOSED,
-        CLOSERS,
         hooks=(_stamp("closed_at"), _stop_clocks_but_fault_report),
         style="primary",
     ),
-    Transition(
+    _row(
         "reopen",
         gettext_lazy("Reopen"),
         frozenset({Status.RESOLVED, Status.CLOSED}),
         Status.REOPENED,
-        HANDLERS | CLOSERS | {Role.HOTLINE},
         hooks=REOPENED_HOOKS,
         needs_text=True,
     ),
     # The customer does not accept the resolution (R7.1): the case goes back to the desk,
     # its clocks restart and it must be signed again. Confirming changes no status (see
     # services.confirm_resolution).
-    Transition(
+    _row(
         "reject",
         gettext_lazy("Reject the resolution"),
         frozenset({Status.RESOLVED}),
         Status.REOPENED,
-        frozenset({Role.CUSTOMER}),
         hooks=REOPENED_HOOKS,
         needs_text=True,
         style="danger",
     ),
-    Transition(
+    _row(
         "cancel",
         gettext_lazy("Cancel"),
         frozenset({Status.NEW, Status.ACCEPTED}),
         Status.CANCELLED,
-        MANAGERS | {Role.HOTLINE},
         hooks=(_stop_clocks,),
         needs_text=True,
         style="danger",
     ),
-    Transition(
+    _row(
         "merge",
         gettext_lazy("Merge into another case"),
         frozenset({Status.NEW, Status.ACCEPTED, Status.IN_PROGRESS, Status.REOPENED}),
         Status.MERGED,
-        MANAGERS | {Role.HOTLINE},
         guards=(_merge_target_fits,),
         hooks=(_point_to_merge_target, NOTE_MERGE_ON_TARGET, _stop_clocks),
         needs_text=True,
         style="danger",
     ),
 )
+
+
+def _may_move(by, move: engine.Transition, case) -> bool:
+    return policy.allowed(by, getattr(move, "permission", ""), case)
+
 
 BY_ACTION: dict[str, Transition] = {t.action: t for t in TRANSITIONS}
 
@@ -290,6 +292,7 @@ CASE_WORKFLOW = engine.Machine(
     # Every move is on the timeline first; the transition's own hooks follow.
     hooks=(RECORD_STATUS_CHANGE,),
     select_related=("equipment",),
+    may=_may_move,
 )
 
 
@@ -300,7 +303,17 @@ def transition_for(action: str) -> Transition | None:
 
 def allowed_transitions(status: str, roles: frozenset[Role]) -> list[Transition]:
     """The transitions that someone with `roles` may take from `status`, in table order."""
-    return [t for t in TRANSITIONS if status in t.sources and t.roles & roles]
+    return [t for t in TRANSITIONS if t.allows(status, roles)]
+
+
+def moves_for(user, case: Case) -> list[Transition]:
+    """The moves `user` may take on `case` now, asked of the permission policy, in table order;
+    guards aside, and without those taken only by approving a request (suspension)."""
+    return [
+        t
+        for t in TRANSITIONS
+        if case.status in t.sources and not t.via_request and policy.allowed(user, t.permission, case)
+    ]
 
 
 def suspend_on_approval(*, request, by) -> Case:

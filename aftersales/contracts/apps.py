@@ -8,6 +8,10 @@ class ContractsConfig(AppConfig):
     verbose_name = _("Contracts")
 
     def ready(self) -> None:
+        from aftersales.contracts import permissions
+
+        permissions.register()
+
         from aftersales.contracts import notices
 
         notices.register()

@@ -19,9 +19,10 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from aftersales.accounts import policy
 from aftersales.accounts.models import User
-from aftersales.accounts.roles import MANAGERS, Role
-from aftersales.core.errors import DomainError, NotAllowed
+from aftersales.accounts.roles import Role
+from aftersales.core.errors import DomainError
 from aftersales.core.mailids import make_message_id
 from aftersales.customers.models import Contact
 from aftersales.customers.notices import contact_guard
@@ -30,9 +31,6 @@ from aftersales.notifications.models import Channel, Notification
 from aftersales.notifications.registry import Audience, NotificationKind
 from aftersales.notifications.services import wake_worker
 from aftersales.timeline import services as timeline
-
-# Who may give a customer's contact access to the portal.
-INVITERS = frozenset({Role.HOTLINE, Role.EXECUTIVE, Role.ADMIN}) | MANAGERS
 
 PORTAL_INVITATION = "portal_invitation"  # the notification kind
 INVITED = "portal.invited"  # the timeline kind (worded in aftersales.customers.apps)
@@ -44,8 +42,7 @@ class AccessError(DomainError):
 
 def require_inviter(by) -> None:
     """NotAllowed unless `by` may give portal access."""
-    if not (by.roles & INVITERS):
-        raise NotAllowed(_("Your role may not give portal access."))
+    policy.require(by, "customers.invite")
 
 
 @transaction.atomic
@@ -75,7 +72,7 @@ def invite_contact(*, contact: Contact, by) -> User:
         user.groups.add(Group.objects.get(name=Role.CUSTOMER))
         contact.user = user
         contact.save(update_fields=["user"])
-    elif not user.is_customer_contact:
+    elif not policy.allowed(user, "customers.contact"):
         raise AccessError(_("This contact is linked to a staff account."))
     timeline.record(contact, actor=by, kind=INVITED, data={"changes": {"user": [None, user.pk]}})
     queue_invitation(user=user, contact=contact)

@@ -8,6 +8,10 @@ class CustomersConfig(AppConfig):
     verbose_name = _("Customers")
 
     def ready(self) -> None:
+        from aftersales.customers import permissions
+
+        permissions.register()
+
         from aftersales.customers import access
         from aftersales.customers.models import Contact
         from aftersales.timeline.registry import register

@@ -8,6 +8,10 @@ class InboxConfig(AppConfig):
     verbose_name = _("E-mail in")
 
     def ready(self) -> None:
+        from aftersales.inbox import permissions
+
+        permissions.register()
+
         from aftersales.inbox import notices
 
         notices.register()

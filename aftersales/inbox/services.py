@@ -23,7 +23,8 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from aftersales.accounts.roles import CASE_WORKERS, Role
+from aftersales.accounts import policy
+from aftersales.accounts.roles import Role
 from aftersales.cases import services as case_services
 from aftersales.cases.models import Case, Channel, Kind, Severity, Status
 from aftersales.cases.queries import cases_visible_to_contact
@@ -387,8 +388,7 @@ def _open_case(
 
 
 def _require_worker(by) -> None:
-    if not (by.roles & CASE_WORKERS):
-        raise NotAllowed(_("Your role may not handle incoming e-mail."))
+    policy.require(by, "inbox.triage")
 
 
 def _lock(message: InboundMessage, allowed: Iterable[str]) -> InboundMessage:

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from aftersales.accounts.roles import CASE_WORKERS, STAFF_ROLES
+from aftersales.accounts import policy
 from aftersales.cases.queries import visible_cases
 from aftersales.core.errors import DomainError
 from aftersales.core.forms import apply_domain_error
@@ -22,12 +22,12 @@ from aftersales.inbox.services import known_contacts
 
 
 def _staff(user) -> None:
-    if not (user.roles & STAFF_ROLES):
+    if not policy.allowed(user, "inbox.read"):
         raise PermissionDenied
 
 
 def _worker(user) -> None:
-    if not (user.roles & CASE_WORKERS):
+    if not policy.allowed(user, "inbox.triage"):
         raise PermissionDenied
 
 
@@ -71,7 +71,7 @@ def message_detail(request, pk, open_form=None, add_form=None):
     context = {
         "message": message,
         "actionable": message.outcome in services.ACTIONABLE,
-        "can_work": bool(request.user.roles & CASE_WORKERS),
+        "can_work": policy.allowed(request.user, "inbox.triage"),
         "open_form": open_form or OpenCaseForm(initial=initial),
         "add_form": add_form or AddToCaseForm(),
         "contacts": contacts,

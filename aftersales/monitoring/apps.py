@@ -6,3 +6,8 @@ class MonitoringConfig(AppConfig):
     name = "aftersales.monitoring"
     label = "monitoring"
     verbose_name = _("Monitoring alarms")
+
+    def ready(self) -> None:
+        from aftersales.monitoring import permissions
+
+        permissions.register()

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.accounts import policy
 from aftersales.cases.models import Severity
 
 
@@ -61,7 +62,7 @@ class AlarmSource(models.Model):
     def clean(self) -> None:
         super().clean()
         user = getattr(self, "api_user", None) if self.api_user_id else None
-        if user is not None and not user.is_staff_member:
+        if user is not None and not policy.allowed(user, "monitoring.act_for_source"):
             raise ValidationError({"api_user": _("The API user must be a staff account, never a customer's.")})
 
 

@@ -13,11 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from aftersales.accounts import policy
 from aftersales.cases import services as cases
 from aftersales.cases.models import OPEN_STATUSES, Case, Channel, Kind, Status
-from aftersales.cases.workflow import allowed_transitions
+from aftersales.cases.workflow import moves_for
 from aftersales.core.errors import DomainError, NotAllowed
 from aftersales.installed_base.models import Equipment
+from aftersales.installed_base.queries import equipment_by_serial, normalised_serial
 from aftersales.monitoring.models import Alarm, AlarmSource, SeverityMapping, normalise_severity
 
 TITLE_LENGTH = 200
@@ -48,7 +50,7 @@ DUPLICATE = "duplicate"
 
 def source_for(user) -> AlarmSource | None:
     """The active alarm source `user` posts as; None for anyone else (customers always)."""
-    if not (user.is_authenticated and user.is_active) or user.is_customer_contact:
+    if not (user.is_authenticated and user.is_active) or policy.allowed(user, "customers.contact"):
         return None
     return AlarmSource.objects.filter(api_user=user, is_active=True).first()
 
@@ -67,10 +69,10 @@ def case_severity_for(source: AlarmSource, severity: str) -> str:
 
 def find_equipment(*, serial_number: str = "", site_id: int | None = None, host_name: str = "") -> Equipment:
     """The one piece of in-service equipment named by serial number, or by site and host name."""
-    serial_number, host_name = (serial_number or "").strip().upper(), (host_name or "").strip()
+    host_name = (host_name or "").strip()
     in_service = Equipment.objects.filter(is_active=True).select_related("customer", "site")
-    if serial_number:
-        field, matches = "serial_number", list(in_service.filter(serial_number=serial_number)[:2])
+    if normalised_serial(serial_number):
+        field, matches = "serial_number", equipment_by_serial(serial_number, within=in_service)
         if site_id is not None and len(matches) > 1:
             matches = [m for m in matches if m.site_id == site_id]
     else:
@@ -251,7 +253,7 @@ def _clear(alarm: Alarm) -> None:
 
 
 def _may_resolve(case: Case, user) -> bool:
-    return any(move.action == "resolve" for move in allowed_transitions(case.status, user.roles))
+    return any(move.action == "resolve" for move in moves_for(user, case))
 
 
 def _title(alarm: Alarm) -> str:

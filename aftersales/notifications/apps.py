@@ -8,6 +8,10 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
+        from aftersales.notifications import permissions
+
+        permissions.register()
+
         # The senders' backends are imported here, once, in the main thread. Left to the first
         # send, two worker threads importing the same module at once can fail in the import
         # machinery ("No module named 'django.core.mail.backends'"); a bad path fails at start.

@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from aftersales.accounts import policy
 from aftersales.notifications import registry
 from aftersales.notifications.fanout import pass_on_due
 from aftersales.notifications.models import IM_CHANNELS, Channel, Notification
@@ -110,7 +111,7 @@ def guard(row: Notification) -> str:
     except registry.UnknownKind:
         return "no app declares this kind of notification"
     if row.recipient is not None:
-        if not row.recipient.is_active or not row.recipient.is_staff_member:
+        if not policy.allowed(row.recipient, "notifications.receive"):
             return "the recipient is not an active staff member"
     elif kind.guard is None and (row.contact_id is not None or row.channel not in IM_CHANNELS):
         return "no recipient"

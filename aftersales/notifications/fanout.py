@@ -10,6 +10,7 @@ import logging
 from django.conf import settings
 from django.db import connection, transaction
 
+from aftersales.accounts import policy
 from aftersales.core.mailids import make_message_id
 from aftersales.notifications import registry
 from aftersales.notifications.models import IM_CHANNELS, Channel, Notification
@@ -87,7 +88,7 @@ def _skip_reason(request: Notification, now: dt.datetime) -> str:
     user = request.recipient
     if user is None or not user.is_active:
         return "no active recipient"
-    if not user.is_staff_member:
+    if not policy.allowed(user, "notifications.receive"):
         return "the recipient is not a staff member"
     if now - request.created_at > dt.timedelta(hours=settings.NOTIFY_GIVE_UP_HOURS):
         return "too old to be useful"

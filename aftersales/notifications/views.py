@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from aftersales.accounts import policy
 from aftersales.notifications.forms import PreferenceForm
 from aftersales.notifications.models import NotificationPreference
 from aftersales.notifications.services import save_preferences
@@ -15,7 +16,7 @@ from aftersales.notifications.services import save_preferences
 
 @login_required
 def preferences(request):
-    if not request.user.is_staff_member:
+    if not policy.allowed(request.user, "notifications.receive"):
         raise PermissionDenied
     row = NotificationPreference.objects.filter(user=request.user).first()
     form = PreferenceForm(request.POST or None, initial=PreferenceForm.initial_for(row))

@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from aftersales.accounts import policy
 from aftersales.accounts.models import User
-from aftersales.accounts.roles import CASE_WORKERS
 from aftersales.approvals import registry as approval_registry
 from aftersales.approvals import services as approvals
 from aftersales.approvals.models import Request as ApprovalRequest
@@ -23,7 +23,6 @@ from aftersales.cases.models import CallbackRequest, Case, Channel, Kind, Severi
 from aftersales.core.errors import Conflict, DomainError, NotAllowed
 from aftersales.customers.access import (  # the invitation is the customers app's; used here and re-exported
     INVITED,  # noqa: F401
-    INVITERS,
     invite_contact,
     set_password_url,  # noqa: F401
 )
@@ -50,15 +49,14 @@ class PortalError(DomainError):
 
 def portal_contact(user) -> Contact:
     """The active contact record behind a portal user, or NotAllowed."""
-    contact = getattr(user, "contact", None) if user.is_authenticated and user.is_customer_contact else None
-    if contact is None or not contact.is_active:
+    contact = policy.customer_scope(user).contact
+    if contact is None:
         raise NotAllowed(_("Your account is not linked to a customer contact."))
     return contact
 
 
 def _require_inviter(by) -> None:
-    if not (by.roles & INVITERS):
-        raise NotAllowed(_("Your role may not give portal access."))
+    policy.require(by, "customers.invite")
 
 
 def _validated(instance) -> None:
@@ -133,8 +131,7 @@ def request_callback(*, by, equipment, severity: str, description: str, phone: s
 def take_callback(*, callback: CallbackRequest, by) -> CallbackRequest:
     """An agent takes the call-back: it leaves the queue's top block. Of two agents taking it at
     once, one wins (compare-and-swap) and the other is told who calls back."""
-    if not (by.roles & CASE_WORKERS):
-        raise NotAllowed(_("Your role may not change cases."))
+    policy.require(by, "cases.open")
     now = timezone.now()
     taken = CallbackRequest.objects.filter(pk=callback.pk, handled_at__isnull=True).update(
         handled_by=by, handled_at=now
@@ -315,7 +312,7 @@ def register_registration_approval() -> None:
             kind=REGISTRATION_APPROVAL,
             label=gettext_lazy("Portal access"),
             requesters=None,
-            deciders=INVITERS,
+            deciders="customers.invite",
             on_approve=_approve_registration,
             on_reject=_reject_registration,
             requested_entry=REGISTRATION_REQUESTED,

@@ -20,11 +20,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from aftersales.accounts import policy
 from aftersales.api.throttling import address_budget, client_address, parse_rate, retry_message, spend
 from aftersales.cases import services as case_services
 from aftersales.cases.documents import case_document_response, request_summary_for_page
-from aftersales.cases.models import FINISHED_STATUSES, OPEN_STATUSES, CallbackRequest, Severity, Status
-from aftersales.cases.queries import get_visible_case, name_shown_to, visible_cases, visible_events
+from aftersales.cases.models import FINISHED_STATUSES, CallbackRequest, Severity, Status
+from aftersales.cases.queries import by_status, get_visible_case, name_shown_to, visible_cases, visible_events
 from aftersales.core.errors import DomainError, NotAllowed
 from aftersales.core.forms import apply_domain_error
 from aftersales.core.pagination import CappedPaginator
@@ -36,10 +37,9 @@ from aftersales.portal.models import Registration
 from aftersales.portal.queries import pending_registrations
 
 PORTAL_PAGE_SIZE = 20
-LISTS = {
-    "open": OPEN_STATUSES | {Status.RESOLVED},
-    "finished": FINISHED_STATUSES,
-}
+# The portal's two lists: the queue's "open" (resolved ones wait for the contact's
+# confirmation) and "finished" status filters.
+LISTS = ("open", "finished")
 
 
 def portal_page(view):
@@ -50,7 +50,7 @@ def portal_page(view):
         user = request.user
         if not user.is_authenticated:
             return redirect_to_login(request.get_full_path(), reverse("portal:login"))
-        if user.is_staff_member:
+        if policy.allowed(user, "cases.read"):
             return redirect("case_list")
         try:
             request.contact = services.portal_contact(user)
@@ -65,7 +65,7 @@ def staff_page(view):
     @login_required
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not (request.user.roles & services.INVITERS):
+        if not policy.allowed(request.user, "customers.invite"):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 
@@ -80,7 +80,7 @@ def home(request):
     shown = request.GET.get("show", "open")
     cases = visible_cases(request.user).select_related("contact", "equipment__product_model")
     if shown in LISTS:
-        cases = cases.filter(status__in=LISTS[shown])
+        cases = by_status(cases, shown)
     page = CappedPaginator(cases.order_by("-opened_at", "-pk"), PORTAL_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "portal/home.html", {"page": page, "show": shown, "contact": request.contact})
 
@@ -123,7 +123,7 @@ def case_new(request):
 def case_detail(request, number, forms: dict | None = None):
     case = get_visible_case(request.user, number)
     forms = forms or {}
-    attachments = case.attachments.filter(is_public=True)
+    attachments = policy.scope(request.user, case.attachments.all())
     events = list(visible_events(request.user, case).prefetch_related("attachments").order_by("at", "pk"))
     names: dict[int, str] = {}
     for event in events:
@@ -194,7 +194,7 @@ def register(request):
     """Self-registration: the same answer for every address (the e-mail tells the rest), so
     the page reveals neither which domains are customers' nor who has an account; rate-limited
     per client address and per e-mail address."""
-    if request.user.is_authenticated and request.user.is_staff_member:
+    if policy.allowed(request.user, "cases.read"):
         return redirect("case_list")
     form = RegisterForm(request.POST or None)
     if request.method == "POST":
@@ -278,7 +278,7 @@ def take_callback(request, pk):
 
     The right first, then the look-up: a caller without it gets the same 403 whether the
     call-back exists or not."""
-    if not request.user.can_take_calls:
+    if not policy.allowed(request.user, "cases.open"):
         raise PermissionDenied
     callback = get_object_or_404(CallbackRequest, pk=pk)
     try:

@@ -8,6 +8,10 @@ class SlaConfig(AppConfig):
     verbose_name = _("Service levels")
 
     def ready(self) -> None:
+        from aftersales.sla import permissions
+
+        permissions.register()
+
         from aftersales.sla import holidays, notices
 
         notices.register()

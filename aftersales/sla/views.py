@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils import timezone
 
-from aftersales.accounts.roles import STAFF_ROLES
+from aftersales.accounts import policy
 from aftersales.calendars.holiday_years import missing_holiday_years
 from aftersales.cases.models import OPEN_STATUSES
 from aftersales.cases.queries import visible_cases
@@ -23,7 +23,7 @@ REFRESH_SECONDS = 30
 
 @login_required
 def board(request):
-    if not (request.user.roles & STAFF_ROLES):
+    if not policy.allowed(request.user, "sla.duty_board"):
         raise PermissionDenied
     now = timezone.now()
     cases = visible_cases(request.user).filter(

@@ -8,6 +8,10 @@ class TimelineConfig(AppConfig):
     verbose_name = _("Timeline")
 
     def ready(self) -> None:
+        from aftersales.timeline import permissions
+
+        permissions.register()
+
         from aftersales.timeline import registry, rendering, services
 
         registry.register(services.CREATED, label=_("Created"), changes=rendering.saved_row_changes)

@@ -12,7 +12,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import QuerySet
 
-from aftersales.accounts.roles import STAFF_ROLES
+from aftersales.accounts import policy
 from aftersales.timeline.models import Entry
 from aftersales.timeline.registry import Change, get
 
@@ -49,7 +49,7 @@ def entries_for(subject: models.Model, *, reader) -> QuerySet[Entry]:
     else (a customer) only the public ones. Whether the reader may see the subject at all is
     the caller's scoped query; this narrows the entries, it does not widen the subject."""
     entries = Entry.objects.for_subject(subject).select_related("actor")
-    if not (reader.roles & STAFF_ROLES):
+    if not policy.allowed(reader, "timeline.read_internal"):
         entries = entries.filter(public=True)
     return entries
 

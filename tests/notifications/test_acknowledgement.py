@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone, translation
 
@@ -108,7 +109,9 @@ def test_a_contact_without_email_gets_only_the_sms_for_severity_a(open_case, cus
 
 def test_every_channel_acknowledges(open_case, customer_a, equipment_a, wang):
     for channel in (CaseChannel.PHONE, CaseChannel.EMAIL, CaseChannel.WEB, CaseChannel.FAX):
-        case = open_case(customer_a, equipment=equipment_a, contact=wang, channel=channel)
+        # A fax case carries its scanned page (cases.services.intake).
+        pages = [SimpleUploadedFile("fax.pdf", b"%PDF-1.4\n%%EOF")] if channel == CaseChannel.FAX else []
+        case = open_case(customer_a, equipment=equipment_a, contact=wang, channel=channel, attachments=pages)
         assert Notification.objects.filter(case=case, kind=ACK, channel=Channel.EMAIL).count() == 1
 
 

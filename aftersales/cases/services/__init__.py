@@ -16,7 +16,14 @@ from aftersales.cases.errors import CaseError
 from aftersales.cases.services.acts import ACT_STATUSES, record_act
 from aftersales.cases.services.common import allocate_case_number
 from aftersales.cases.services.confirmation import confirm_resolution, reject_resolution, set_copies
-from aftersales.cases.services.edits import EDITABLE_FIELDS, add_comment, assign, change_severity, update_case
+from aftersales.cases.services.edits import (
+    EDITABLE_FIELDS,
+    add_comment,
+    assign,
+    change_severity,
+    expect_unchanged,
+    update_case,
+)
 from aftersales.cases.services.intake import PARTY_FIELDS, PORTAL_SEVERITIES, log_consultation, open_case
 from aftersales.cases.services.mail import add_inbound_mail, link_follow_up
 from aftersales.cases.services.suspension import (
@@ -47,6 +54,7 @@ __all__ = [
     "change_severity",
     "confirm_resolution",
     "decide_suspension",
+    "expect_unchanged",
     "link_follow_up",
     "log_consultation",
     "note_merge_on_target",

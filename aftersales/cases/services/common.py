@@ -9,9 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from aftersales.accounts.roles import CASE_WORKERS
+from aftersales.accounts import policy
 from aftersales.cases.errors import CaseError
 from aftersales.cases.events import record_case_event
 from aftersales.cases.models import (
@@ -22,23 +21,16 @@ from aftersales.cases.models import (
     EventKind,
 )
 from aftersales.cases.numbering import format_case_number
-from aftersales.core.errors import NotAllowed
 from aftersales.core.uploads import check_upload, guess_content_type
 
 
 def _require_worker(user) -> None:
-    if not (user.roles & CASE_WORKERS):
-        raise NotAllowed(gettext_lazy("Your role may not change cases."))
+    policy.require(user, "cases.work")
 
 
 def _require_case_party(by, case: Case) -> None:
     """Staff who work cases, or a customer's contact who may see this case."""
-    if by.roles & CASE_WORKERS:
-        return
-    from aftersales.cases.queries import visible_cases
-
-    if not (by.is_customer_contact and visible_cases(by).filter(pk=case.pk).exists()):
-        raise NotAllowed(gettext_lazy("Your role may not change cases."))
+    policy.require(by, "cases.comment", case)
 
 
 def _lock(case: Case) -> Case:
@@ -126,8 +118,3 @@ def _store_files(
         attachment.save()
         stored.append(attachment)
     return stored
-
-
-def _require_roles(user, roles, message) -> None:
-    if not (user.roles & roles):
-        raise NotAllowed(message)

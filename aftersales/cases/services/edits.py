@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 from django.db import transaction
 from django.db.models import Field
 from django.utils.translation import gettext as _
 
+from aftersales.accounts import policy
 from aftersales.cases import notices
 from aftersales.cases.errors import CaseError
 from aftersales.cases.models import (
@@ -27,7 +29,7 @@ from aftersales.cases.services.common import (
     _validate_parties,
     _validated,
 )
-from aftersales.core.errors import NotAllowed
+from aftersales.core.errors import Conflict, NotAllowed
 from aftersales.notifications.services import queue_notification
 from aftersales.sla import services as sla
 from aftersales.sla.models import ClockKind
@@ -36,13 +38,15 @@ EDITABLE_FIELDS = ("title", "description", "kind", "channel", "contact", "site",
 
 
 @transaction.atomic
-def update_case(*, case: Case, by, **changes) -> Case:
-    """Change editable fields; records one timeline entry with every before → after."""
+def update_case(*, case: Case, by, expected_updated_at: dt.datetime | None = None, **changes) -> Case:
+    """Change editable fields; records one timeline entry with every before → after.
+    `expected_updated_at`: the case's last change the caller saw: Conflict if it changed since."""
     _require_worker(by)
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise CaseError(_("These fields cannot be changed here: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
     locked = _lock(case)
+    expect_unchanged(locked, updated_at=expected_updated_at)
     if not locked.is_open:
         raise NotAllowed(_("A finished case cannot be edited; reopen it first."))
     _validate_parties(locked.customer, changes.get("contact"), changes.get("site"), changes.get("equipment"))
@@ -65,16 +69,18 @@ def update_case(*, case: Case, by, **changes) -> Case:
 
 
 @transaction.atomic
-def change_severity(*, case: Case, by, severity: str, reason: str) -> Case:
+def change_severity(*, case: Case, by, severity: str, reason: str, expected_severity: str | None = None) -> Case:
     """Raise or lower the severity, with a reason. The running clocks are recomputed from the
     case's opening for the new level (recorded in the timeline); rules that fire at opening
-    for the new level (an upgrade to A → executives) fire now."""
+    for the new level (an upgrade to A → executives) fire now. `expected_severity`: the one the
+    caller saw: Conflict if it changed meanwhile."""
     _require_worker(by)
     if severity not in Severity.values:
         raise CaseError(_("Unknown severity."), fields={"severity": [_("Choose A, B, C or D.")]})
     if not reason.strip():
         raise CaseError(_("Please say why."), fields={"reason": [_("This field is required.")]})
     locked = _lock(case)
+    expect_unchanged(locked, severity=expected_severity)
     if not locked.is_open:
         raise NotAllowed(_("A finished case cannot be edited; reopen it first."))
     if locked.severity == severity:
@@ -97,14 +103,47 @@ def change_severity(*, case: Case, by, severity: str, reason: str) -> Case:
     return locked
 
 
+def expect_unchanged(
+    locked: Case,
+    *,
+    owner: str | None = None,
+    severity: str | None = None,
+    updated_at: dt.datetime | None = None,
+) -> None:
+    """Conflict ("changed meanwhile", 409 in the API, a message on the page) unless the locked
+    case still has the owner (user name, "" for nobody), the severity and the time of its last
+    change (`updated_at`) the caller saw; None: not checked. Of two people changing one case at
+    once, the second is told, not overruled."""
+    if updated_at is not None and locked.updated_at != updated_at:
+        raise Conflict(_("Someone else changed this case meanwhile. Load the case again and retry."))
+    if owner is not None:
+        current = locked.owner.username if locked.owner is not None else ""
+        if current != owner:
+            raise Conflict(
+                _(
+                    "Someone else changed this case meanwhile: its owner is now “%(owner)s”. Load the case again and retry."
+                )
+                % {"owner": current or "—"}
+            )
+    if severity and locked.severity != severity:
+        raise Conflict(
+            _(
+                "Someone else changed this case meanwhile: its severity is now “%(severity)s”. Load the case again and retry."
+            )
+            % {"severity": locked.get_severity_display()}
+        )
+
+
 @transaction.atomic
-def assign(*, case: Case, by, owner=None, team=None) -> Case:
-    """Give the case to a person and/or a team; the new owner is notified."""
+def assign(*, case: Case, by, owner=None, team=None, expected_owner: str | None = None) -> Case:
+    """Give the case to a person and/or a team; the new owner is notified. `expected_owner`:
+    the owner's user name the caller saw ("" for nobody): Conflict if it changed meanwhile."""
     _require_worker(by)
     locked = _lock(case)
+    expect_unchanged(locked, owner=expected_owner)
     if not locked.is_open:
         raise NotAllowed(_("A finished case cannot be reassigned."))
-    if owner is not None and not owner.is_staff_member:
+    if owner is not None and not policy.allowed(owner, "cases.own"):
         raise CaseError(_("Cases can only be assigned to staff."), fields={"owner": [_("Choose a staff member.")]})
     diff = {}
     if owner != locked.owner:
@@ -147,7 +186,8 @@ def add_comment(
     text = (text or "").strip()
     if not text and not attachments:
         raise CaseError(_("Write something or attach a file."), fields={"text": [_("This field is required.")]})
-    if by.is_customer_contact:
+    customer = policy.allowed(by, "customers.contact")
+    if customer:
         if not public or service_report:
             raise NotAllowed(_("Customers can only write replies."))
     else:
@@ -159,13 +199,13 @@ def add_comment(
         )
     checked = _check_files(attachments)
     locked = _lock(case)
-    if by.is_customer_contact and locked.status in FINISHED_STATUSES:
+    if customer and locked.status in FINISHED_STATUSES:
         raise NotAllowed(_("This case is closed; please open a new request if you still need help."))
     kind = EventKind.REPLY if public else EventKind.NOTE
     event = _record(locked, by, kind, public=public, text=text)
     _store_files(locked, event, checked, by, public=public, service_report=service_report)
     Case.objects.filter(pk=locked.pk).update(updated_at=event.at)
-    if not by.is_customer_contact:
+    if not customer:
         if public:
             sla.meet(locked, [ClockKind.REPLY, ClockKind.FIRST_CONTACT], at=event.at)
         if counts_as_progress:

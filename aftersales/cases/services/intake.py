@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from aftersales.accounts.roles import CASE_WORKERS
+from aftersales.accounts import policy
 from aftersales.cases.errors import CaseError
 from aftersales.cases.models import (
     Case,
@@ -38,15 +38,34 @@ from aftersales.sla import services as sla
 # R2.1: A and B faults come in by phone; the portal opens only C and D.
 PORTAL_SEVERITIES = frozenset({Severity.C, Severity.D})
 
+# R2.1: a fax is logged with the scanned page(s) attached, as PDF, TIFF or an image.
+FAX_PAGE_EXTENSIONS = frozenset({"pdf", "tif", "tiff", "png", "jpg", "jpeg", "gif", "bmp", "webp"})
+
+
+def _check_fax_pages(channel: str, files: Sequence) -> None:
+    """A case that came by fax carries its scanned page(s), whoever logs it (the phone intake,
+    the API): a field error on `attachments` otherwise."""
+    if channel != Channel.FAX:
+        return
+    errors = [] if files else [_("A fax case needs the scanned fax attached (PDF, TIFF or an image).")]
+    for upload in files:
+        extension = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
+        if extension not in FAX_PAGE_EXTENSIONS:
+            errors.append(
+                _("“%(name)s” is not a scanned page; attach the fax as PDF, TIFF or an image.") % {"name": upload.name}
+            )
+    if errors:
+        raise CaseError(errors[0], fields={"attachments": errors})
+
 
 def _require_intake_right(by, *, customer, contact, equipment, severity: str, channel: str) -> None:
     """Staff who work cases open any case. A customer's contact opens one only through the
     portal (channel web), in their own name, for their own organisation's equipment, at
     severity C or D."""
-    if by.roles & CASE_WORKERS:
+    if policy.allowed(by, "cases.open"):
         return
-    own = getattr(by, "contact", None) if by.is_customer_contact else None
-    if own is None or not own.is_active or channel != Channel.WEB:
+    own = policy.customer_scope(by).contact
+    if own is None or channel != Channel.WEB:
         raise NotAllowed(gettext_lazy("Your role may not change cases."))
     if (
         customer.pk != own.customer_id
@@ -95,6 +114,7 @@ def open_case(
         by, customer=customer, contact=contact, equipment=equipment, severity=severity, channel=channel
     )
     _validate_parties(customer, contact, site, equipment)
+    _check_fax_pages(channel, attachments)
     checked = _check_files(attachments)
     opened_at = opened_at or timezone.now()
     if equipment is not None and site is None:
@@ -111,7 +131,7 @@ def open_case(
         title=title.strip(),
         description=description.strip(),
         # A case a customer opens in the portal is nobody's yet: the desk signs it.
-        taken_by=by if by.is_staff_member else None,
+        taken_by=by if policy.allowed(by, "cases.own") else None,
         entitlement=entitlement.kind,
         contract=entitlement.contract,
         repair_quote=entitlement.repair_quote,

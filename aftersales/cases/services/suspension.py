@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from aftersales.accounts import policy
 from aftersales.accounts.roles import Role
 from aftersales.approvals import registry as approval_registry
 from aftersales.approvals import services as approvals
@@ -21,10 +22,9 @@ from aftersales.cases.models import (
 from aftersales.cases.services.common import (
     _lock,
     _record,
-    _require_roles,
     _validated,
 )
-from aftersales.cases.workflow import HANDLERS, suspend_on_approval, transition_for
+from aftersales.cases.workflow import suspend_on_approval, transition_for
 from aftersales.core.errors import Conflict, NotAllowed
 from aftersales.notifications.services import users_with_role
 from aftersales.sla.models import SuspensionRequest
@@ -52,7 +52,7 @@ def request_suspension(
     passes with the case still suspended, the sweep reminds the owner once."""
     suspend = transition_for("suspend")
     assert suspend is not None  # the table has it (tests/cases/test_workflow.py)
-    _require_roles(by, HANDLERS, _("Your role may not ask to suspend a case."))
+    policy.require(by, "cases.suspend.request", case)
     locked = _lock(case)
     if locked.status not in suspend.sources:
         raise NotAllowed(
@@ -194,8 +194,8 @@ def register_suspension_approval() -> None:
         approval_registry.Policy(
             kind=SUSPENSION_APPROVAL,
             label=gettext_lazy("Suspension"),
-            requesters=HANDLERS,
-            deciders=suspend.roles,
+            requesters="cases.suspend.request",
+            deciders=suspend.permission,
             on_approve=_approve_suspension,
             on_reject=_reject_suspension,
             on_requested=approval_registry.Notice(

@@ -1,6 +1,8 @@
 from django import template
 from django.conf import settings
 
+from aftersales.accounts import policy
+
 register = template.Library()
 
 
@@ -11,6 +13,4 @@ def hotline_number() -> str:
 
 @register.filter
 def can_give_portal_access(user) -> bool:
-    from aftersales.customers.access import INVITERS
-
-    return bool(user.is_authenticated and user.roles & INVITERS)
+    return policy.allowed(user, "customers.invite")
