@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "aftersales.dispatch",
     "aftersales.cases",
     "aftersales.sla",
+    "aftersales.field",
     "aftersales.documents",
     "aftersales.notifications",
     "aftersales.api",
