@@ -66,8 +66,9 @@ def record_dispatch(visit: Visit, *, by) -> None:
     if visit.purpose:
         data["text"] = visit.purpose
     timeline.record(visit, actor=by, kind=DISPATCHED, data=data, public=True)
-    timeline.record(visit.case, actor=by, kind=CASE_VISIT, data={"visit": visit.pk, "action": "dispatched", **data},
-                    public=True)
+    timeline.record(
+        visit.case, actor=by, kind=CASE_VISIT, data={"visit": visit.pk, "action": "dispatched", **data}, public=True
+    )
 
 
 def record_report(report: ServiceReport, *, by) -> None:

@@ -46,7 +46,9 @@ class DispatchForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["engineers"].queryset = engineers()  # type: ignore[attr-defined]
+        field = self.fields["engineers"]
+        if isinstance(field, forms.ModelMultipleChoiceField):
+            field.queryset = engineers()
 
 
 class MoveForm(forms.Form):

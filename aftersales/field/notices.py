@@ -20,7 +20,7 @@ from aftersales.notifications.models import Channel, Notification
 from aftersales.notifications.registry import AttachmentNotReady, Audience, MailAttachment, NotificationKind
 from aftersales.notifications.services import queue_notification, wake_worker
 
-VISIT_PLANNED = "visit_planned"
+VISIT_PLANNED = "visit_dispatched"
 SERVICE_REPORT = "service_report"
 
 
@@ -127,9 +127,7 @@ def report_attachments(row: Notification) -> list[MailAttachment]:
 
 
 def register() -> None:
-    registry.register(
-        case_kind(VISIT_PLANNED, gettext_lazy("On-site visit planned for you"), visit_planned_context)
-    )
+    registry.register(case_kind(VISIT_PLANNED, gettext_lazy("On-site visit planned for you"), visit_planned_context))
     registry.register(
         NotificationKind(
             name=SERVICE_REPORT,

@@ -117,7 +117,7 @@ def move_visit(
     """Move `visit` by `action` (depart, arrive, confirm_symptom, complete, confirm_result,
     check_out, cancel) through the visit's transition table, which checks the state, the role,
     the policy and the action's own conditions and refuses with a message (docs/field.md)."""
-    params = {"confirmed_by": confirmed_by or "", "confirmed_kind": confirmed_kind or ""}
+    params: dict[str, object] = {"confirmed_by": confirmed_by or "", "confirmed_kind": confirmed_kind or ""}
     if position is not None:
         params["position"] = position
     return VISIT_WORKFLOW.apply(obj=visit, action=action, by=by, expected=expected_status, text=text, **params)

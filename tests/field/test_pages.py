@@ -62,7 +62,8 @@ def test_check_in_through_the_page_with_and_without_position(client, visit, engi
     client.force_login(engineer)
     url = reverse("field:visit_move", args=[visit.pk])
     answer = client.post(
-        url, {"action": "arrive", "expected_status": "planned", "latitude": "31.2", "longitude": "121.4", "accuracy": ""}
+        url,
+        {"action": "arrive", "expected_status": "planned", "latitude": "31.2", "longitude": "121.4", "accuracy": ""},
     )
     assert answer.status_code == 302
     visit.refresh_from_db()

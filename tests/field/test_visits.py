@@ -40,7 +40,7 @@ def test_dispatch_records_on_visit_and_case_and_tells_each_engineer(case_a, mana
     assert set(visit.engineers.all()) == {engineer, second_engineer}
     assert Entry.objects.for_subject(visit).filter(kind="field.visit.dispatched").count() == 1
     assert case_a.events.filter(kind="field.case.visit").count() == 1
-    told = Notification.objects.filter(kind="visit_planned", case=case_a)
+    told = Notification.objects.filter(kind="visit_dispatched", case=case_a)
     assert set(told.values_list("recipient", flat=True)) == {engineer.pk, second_engineer.pk}
 
 
