@@ -376,6 +376,9 @@ SPECTACULAR_SETTINGS = {
         "EventKindEnum": "aftersales.cases.models.EventKind",
         "SeverityEnum": "aftersales.cases.models.Severity",
         "CustomerKindEnum": "aftersales.customers.models.Customer.Kind",
+        "VisitStatusEnum": "aftersales.field.models.Visit.Status",
+        "DocumentStatusEnum": "aftersales.documents.models.Document.Status",
+        "ServiceReportKindEnum": "aftersales.field.models.ReportKind",
     },
 }
 
