@@ -101,7 +101,7 @@ def test_dispatch_check_in_sign_and_check_out_on_a_phone(
     screenshot(phone, "field-02-report-signed")
     phone.get_by_test_id("submit-report").click()
     expect(phone.get_by_test_id("report-documents")).to_be_visible()
-    assert phone.evaluate("window.localStorage.getItem('field-report-%s')" % visit.pk) is None
+    assert phone.evaluate("key => window.localStorage.getItem(key)", f"field-report-{visit.pk}") is None
 
     report = ServiceReport.objects.get()
     assert str(report.idempotency_key) == key
