@@ -176,3 +176,17 @@ def test_dispatch_page(client, case_a, manager, engineer):
     answer = client.post(url, {"engineers": [engineer.pk], "planned_departure_at": when, "purpose": "现场排障"})
     assert answer.status_code == 302
     assert Visit.objects.get().engineers.get() == engineer
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/field/visits/99999999999999999999999/",
+        "/field/reports/99999999999999999999999/",
+        "/field/reports/1/documents/99999999999999999999999/",
+        "/field/cases/CS000000-000000/dispatch/",
+    ],
+)
+def test_unknown_or_hostile_addresses_are_404(client, engineer, path):
+    client.force_login(engineer)
+    assert client.get(path).status_code == 404
