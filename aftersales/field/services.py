@@ -92,7 +92,7 @@ def parse_position(latitude, longitude, accuracy=None) -> tuple[Decimal, Decimal
         lng = Decimal(str(longitude)).quantize(Decimal("0.000001"))
     except (InvalidOperation, ValueError, TypeError):
         return None
-    if not (-90 <= lat <= 90 and -180 <= lng <= 180):
+    if not (lat.is_finite() and lng.is_finite() and -90 <= lat <= 90 and -180 <= lng <= 180):
         return None
     try:
         metres = round(float(accuracy)) if accuracy not in (None, "") else None

@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 from django.utils import timezone
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from aftersales.field import services
@@ -111,6 +111,8 @@ def test_a_bad_signature_is_a_field_error(api, visit, engineer, walk):
     longitude=st.one_of(st.none(), st.text(max_size=12), st.floats(allow_nan=True, allow_infinity=True)),
     accuracy=st.one_of(st.none(), st.text(max_size=8), st.floats(allow_nan=True, allow_infinity=True)),
 )
+@example(latitude=float("nan"), longitude=0.0, accuracy=None)
+@example(latitude="1e999", longitude="-inf", accuracy="nan")
 def test_any_position_a_browser_sends_is_kept_in_range_or_dropped(latitude, longitude, accuracy):
     position = services.parse_position(latitude, longitude, accuracy)
     if position is not None:
