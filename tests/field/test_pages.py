@@ -190,3 +190,12 @@ def test_dispatch_page(client, case_a, manager, engineer):
 def test_unknown_or_hostile_addresses_are_404(client, engineer, path):
     client.force_login(engineer)
     assert client.get(path).status_code == 404
+
+
+def test_the_visit_page_shows_its_history_in_chinese(client, visit, engineer, walk):
+    walk(visit, engineer, "depart", "arrive")
+    client.force_login(engineer)
+    page = client.get(reverse("field:visit", args=[visit.pk])).content.decode()
+    history = page.split('data-testid="visit-timeline"')[1]
+    assert "工程师已到场签到" in history and "工程师已出发" in history and "已派工程师" in history
+    assert "在途 → 现场" in history

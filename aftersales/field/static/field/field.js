@@ -117,13 +117,15 @@
     }
     var saved = null;
     try { saved = JSON.parse(store.getItem(key) || "null"); } catch (error) { saved = null; }
-    // A page the server sent back with errors holds what was posted: it wins over the draft.
-    var posted = form.querySelector(".errors");
-    if (saved && !posted) {
+    // A page the server sent back with errors holds what was posted: that wins, and the draft
+    // fills in only what the page left empty (the material lines).
+    var posted = Boolean(form.querySelector(".errors"));
+    if (saved) {
       var seen = {};
       fields(form).forEach(function (element) {
         var list = saved[element.name];
         var index = seen[element.name] = (seen[element.name] === undefined ? 0 : seen[element.name] + 1);
+        if (posted && element.value) { return; }
         if (list && index < list.length && list[index] !== undefined) { element.value = list[index]; }
       });
       form.querySelectorAll("canvas[data-signature]").forEach(function (canvas) {
@@ -131,7 +133,7 @@
         if (canvas.restore && input) { canvas.restore(input.value); }
       });
       var note = form.querySelector("[data-draft-restored]");
-      if (note) { note.hidden = false; }
+      if (note && !posted) { note.hidden = false; }
     }
     keep();  // the idempotency key is in the draft from the first moment
     form.addEventListener("input", keep);
