@@ -122,3 +122,46 @@ def test_dispatch_check_in_sign_and_check_out_on_a_phone(
     assert document.status == Document.Status.READY, document.error
     text = pdf_text(stored_bytes(document))
     assert "现场维修报告" in text and customer_a.name in text
+
+
+def test_a_submission_whose_answer_is_lost_is_sent_again_and_makes_one_report(
+    open_browser, log_in, manager, engineer, case_a
+):
+    from aftersales.field import services
+
+    visit = services.dispatch_visit(case=case_a, by=manager, engineers=[engineer], planned_departure_at=timezone.now())
+    for action, extra in [
+        ("arrive", {}),
+        ("confirm_symptom", {"confirmed_by": "王主任"}),
+        ("complete", {"text": "更换风扇"}),
+    ]:
+        services.move_visit(visit=visit, action=action, by=engineer, **extra)
+
+    phone = log_in(open_browser(viewport=MOBILE, is_mobile=True, has_touch=True), engineer)
+    phone.goto(f"/field/visits/{visit.pk}/report/")
+    form = phone.get_by_test_id("report-form")
+    key = form.locator("input[name=idempotency_key]").input_value()
+    form.locator("input[name=customer_signer]").fill("王主任")
+    _sign(phone, "customer_signature-pad")
+    _sign(phone, "engineer_signature-pad")
+
+    # The machine room's network drops the answer: the server has the report, the phone does not know.
+    def lose_the_answer(route):
+        route.fetch()
+        route.abort()
+
+    phone.route(f"**/field/visits/{visit.pk}/report/", lose_the_answer)
+    phone.get_by_test_id("submit-report").click()
+    phone.wait_for_timeout(1000)
+    phone.unroute(f"**/field/visits/{visit.pk}/report/")
+    assert ServiceReport.objects.count() == 1
+
+    # Back in coverage: the page opens again with the draft, and sending it again is harmless.
+    phone.goto(f"/field/visits/{visit.pk}/report/")
+    form = phone.get_by_test_id("report-form")
+    expect(form.locator("input[name=idempotency_key]")).to_have_value(key)
+    expect(form.locator("input[name=customer_signer]")).to_have_value("王主任")
+    phone.get_by_test_id("submit-report").click()
+    expect(phone.get_by_test_id("report-documents")).to_be_visible()
+    assert ServiceReport.objects.count() == 1
+    assert phone.url.endswith(f"/field/reports/{ServiceReport.objects.get().pk}/")
