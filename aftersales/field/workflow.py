@@ -151,7 +151,8 @@ def _case_act(move: Move, act: str) -> None:
     """Meet the case's clock through the case services; a case no longer open has none running."""
     case = move.obj.case
     if case.status in OPEN_STATUSES:
-        case_services.record_act(case=case, by=move.by, act=act, text=_("Visit %(visit)s") % {"visit": move.obj.pk})
+        # No text: the visit's own entry on the case, written by the same move, says which visit.
+        case_services.record_act(case=case, by=move.by, act=act)
 
 
 ON_SITE = frozenset({S.ON_SITE, S.WORKING, S.COMPLETED, S.CONFIRMED})

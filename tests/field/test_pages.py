@@ -199,3 +199,13 @@ def test_the_visit_page_shows_its_history_in_chinese(client, visit, engineer, wa
     history = page.split('data-testid="visit-timeline"')[1]
     assert "工程师已到场签到" in history and "工程师已出发" in history and "已派工程师" in history
     assert "在途 → 现场" in history
+
+
+def test_a_colleague_who_does_not_see_the_case_does_not_see_its_visit(client, visit, make_user, customer_a):
+    from aftersales.accounts.roles import Role
+    from tests.factories import ContactFactory
+
+    colleague = make_user(Role.CUSTOMER, username="colleague-a")
+    ContactFactory(customer=customer_a, user=colleague, name="同事", is_customer_manager=False)
+    client.force_login(colleague)
+    assert client.get(reverse("portal:visit", args=[visit.pk])).status_code == 404
