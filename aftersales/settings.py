@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "aftersales.dispatch",
     "aftersales.cases",
     "aftersales.sla",
+    "aftersales.field",
     "aftersales.documents",
     "aftersales.notifications",
     "aftersales.api",
@@ -376,6 +377,9 @@ SPECTACULAR_SETTINGS = {
         "EventKindEnum": "aftersales.cases.models.EventKind",
         "SeverityEnum": "aftersales.cases.models.Severity",
         "CustomerKindEnum": "aftersales.customers.models.Customer.Kind",
+        "VisitStatusEnum": "aftersales.field.models.Visit.Status",
+        "DocumentStatusEnum": "aftersales.documents.models.Document.Status",
+        "ServiceReportKindEnum": "aftersales.field.models.ReportKind",
     },
 }
 

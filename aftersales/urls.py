@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("aftersales.sla.urls")),
     path("", include("aftersales.inbox.urls")),
     path("", include("aftersales.notifications.urls")),
+    path("field/", include("aftersales.field.urls")),
     path("api/", include("aftersales.api.urls")),
     path("portal/", include("aftersales.portal.urls")),
     path("admin/", admin.site.urls),

@@ -74,6 +74,15 @@ def test_a_second_run_changes_nothing(seeded):
     assert first["Case"] > 0
 
 
+def test_the_demo_engineer_has_a_visit_today(seeded):
+    from aftersales.field.queries import my_visits_day
+
+    engineer = User.objects.get(username="engineer")
+    (visit,) = my_visits_day(engineer)
+    assert visit.case.is_open and visit.case.site is not None
+    assert timezone.localtime(visit.planned_departure_at).date() == timezone.localdate()
+
+
 def test_sizes_meet_the_minimums(seeded):
     assert Customer.objects.count() >= 3
     assert Site.objects.count() >= 10

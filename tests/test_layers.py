@@ -36,6 +36,7 @@ LAYERS = {
     "cases": DOMAIN,
     "sla": DOMAIN,
     "dispatch": DOMAIN,
+    "field": DOMAIN,
     "timeline": MECHANISMS,
     "deadlines": MECHANISMS,
     "approvals": MECHANISMS,

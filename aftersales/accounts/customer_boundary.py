@@ -35,6 +35,8 @@ CUSTOMER_ROUTES = frozenset(
         "portal:case_reject",
         "portal:case_summary",
         "portal:case_document",
+        "portal:visit",
+        "portal:report_document",
     }
 )
 # Whole namespaces with their own answer for customers.

@@ -14,6 +14,7 @@ from aftersales.api.contracts import ContractViewSet
 from aftersales.api.customers import ContactViewSet, CustomerViewSet, SiteViewSet
 from aftersales.api.equipment import EquipmentViewSet, ProductModelViewSet
 from aftersales.api.errors import not_found
+from aftersales.api.field import ServiceReportViewSet, VisitViewSet
 
 
 class RootView(LanguageMixin, APIRootView):
@@ -35,6 +36,8 @@ router.register("contracts", ContractViewSet, basename="contract")
 router.register("cases", CaseViewSet, basename="case")
 router.register("alarms", AlarmViewSet, basename="alarm")
 router.register("consultations", ConsultationViewSet, basename="consultation")
+router.register("visits", VisitViewSet, basename="visit")
+router.register("service-reports", ServiceReportViewSet, basename="service-report")
 
 app_name = "api"
 urlpatterns = [

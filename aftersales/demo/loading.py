@@ -11,6 +11,7 @@ from aftersales.demo.base import SeedReport
 from aftersales.demo.cases import CaseWriter, demo_cases_exist
 from aftersales.demo.contracts import ContractsLoader
 from aftersales.demo.customers import CustomersLoader
+from aftersales.demo.field import FieldWriter
 from aftersales.demo.installed_base import InstalledBaseLoader
 from aftersales.demo.people import PeopleLoader
 
@@ -29,6 +30,7 @@ class DemoLoader(CustomersLoader, InstalledBaseLoader, ContractsLoader, PeopleLo
             self.report.cases_skipped = True
         else:
             CaseWriter(self).write_all()
+        FieldWriter(self).write()
         return self.report
 
     def load_master_data(self) -> None:

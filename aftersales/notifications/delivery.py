@@ -71,9 +71,16 @@ def attempt(row: Notification) -> Result:
     if refusal:
         return Result.permanent(refusal)
     kind = registry.get(row.kind)
+    attachments: list[registry.MailAttachment] = []
+    if kind.attachments is not None and row.channel == Channel.EMAIL:
+        try:
+            attachments = kind.attachments(row)
+        except registry.AttachmentNotReady as error:
+            return Result.transient(f"attachment not ready: {error}")
     if kind.render is not None and not row.body_text:
         _render(row, kind.render(row), keep=kind.keep_rendered)
     message = OutgoingMessage(
+        attachments=tuple(attachments),
         channel=row.channel,
         address=row.address,
         subject=row.subject,

@@ -49,7 +49,9 @@ class NotificationKind:
     - `html`: the kind has an HTML body (`-body.html`); without one, mail goes as plain text;
     - `optional`: a staff member's preferences may turn the kind off (an escalation they cannot);
     - `channels_from_payload`: the request names its channels (`payload["channels"]`) instead of
-      the recipient's preferences — as an escalation rule does.
+      the recipient's preferences — as an escalation rule does;
+    - `attachments(row)`: files attached to an e-mail of the kind, read when it is sent (a
+      generated PDF); raising `AttachmentNotReady` tries the message again later.
     """
 
     name: str
@@ -65,12 +67,26 @@ class NotificationKind:
     html: bool = True
     optional: bool = True
     channels_from_payload: bool = False
+    attachments: Callable[[Notification], list[MailAttachment]] | None = None
 
     def is_urgent(self, row: Notification) -> bool:
         return bool(self.urgent and self.urgent(row))
 
     def thread_of(self, row: Notification) -> str | None:
         return self.thread(row) if self.thread else None
+
+
+@dataclass(frozen=True)
+class MailAttachment:
+    """One file attached to an e-mail: its name, bytes and MIME type."""
+
+    name: str
+    content: bytes
+    mimetype: str = "application/octet-stream"
+
+
+class AttachmentNotReady(Exception):
+    """An attachment is not there yet (a document still being generated): send later."""
 
 
 class UnknownKind(LookupError):

@@ -27,6 +27,7 @@ from django.core.validators import validate_email
 from django.utils.module_loading import import_string
 
 from aftersales.notifications.models import Channel
+from aftersales.notifications.registry import MailAttachment
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,7 @@ class OutgoingMessage:
     message_id: str = ""
     headers: dict[str, str] = field(default_factory=dict)
     params: dict[str, str] = field(default_factory=dict)  # template parameters for SMS gateways
+    attachments: tuple[MailAttachment, ...] = ()  # e-mail only
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,8 @@ class EmailSender:
         )
         if message.html:
             email.attach_alternative(message.html, "text/html")
+        for attachment in message.attachments:
+            email.attach(attachment.name, attachment.content, attachment.mimetype)
         try:
             with get_connection(fail_silently=False) as connection:
                 sent = connection.send_messages([email])

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from aftersales.portal import views
+from aftersales.portal import field, views
 
 app_name = "portal"
 
@@ -30,6 +30,8 @@ urlpatterns = [
     path("cases/<str:number>/reject/", views.case_reject, name="case_reject"),
     path("cases/<str:number>/summary/", views.case_summary, name="case_summary"),
     path("cases/<str:number>/documents/<int:pk>/", views.case_document, name="case_document"),
+    path("visits/<int:pk>/", field.visit_detail, name="visit"),
+    path("reports/<int:pk>/documents/<int:document_pk>/", field.report_document, name="report_document"),
     path("access/", views.access, name="access"),
     path("access/contacts/<int:pk>/invite/", views.invite, name="invite"),
     path("access/registrations/<int:pk>/decide/", views.decide_registration, name="decide_registration"),

@@ -238,6 +238,47 @@ PROBES = [
         body={"customer": "{customer_b.pk}", "question": "如何重置话机密码", "answer": "长按 * 键 5 秒"},
     ),
     Probe("consultation-detail", "get", "/api/v1/consultations/{consultation_b.pk}/", expect(200, 404)),
+    # On-site visits: engineers and managers dispatch; only the visit's engineers record it.
+    Probe("visit-list", "get", "/api/v1/visits/", expect(200, 200)),
+    Probe(
+        "visit-list",
+        "post",
+        "/api/v1/visits/",
+        expect(422, 422, engineer=201, manager=201),
+        body={"case": "{case_b.number}", "engineers": ["engineer"], "planned_departure_at": "{now}"},
+    ),
+    Probe("visit-detail", "get", "/api/v1/visits/{visit_b.pk}/", expect(200, 404)),
+    Probe(
+        "visit-action", "post", "/api/v1/visits/{visit_b.pk}/actions/depart/", expect(422, 404, engineer=200), body={}
+    ),
+    Probe("visit-reports", "get", "/api/v1/visits/{visit_b.pk}/reports/", expect(200, 404)),
+    Probe(
+        "visit-reports",
+        "post",
+        "/api/v1/visits/{visit_b_completed.pk}/reports/",
+        expect(422, 404, engineer=201),
+        body={
+            "idempotency_key": "8a3c2f8e-7b7e-4f0e-9d7c-2b1f0a9e6c11",
+            "kind": "repair",
+            "work_done": "更换电源模块",
+            "started_at": "{an_hour_ago}",
+            "finished_at": "{now}",
+            "materials": [{"name": "电源模块", "quantity": 1}],
+            "test_result": "passed",
+            "open_points": ["UPS 电池老化"],
+            "customer_signer": "王主任",
+            "customer_signature": "{signature}",
+            "engineer_signature": "{signature}",
+        },
+    ),
+    Probe("service-report-list", "get", "/api/v1/service-reports/", expect(200, 200)),
+    Probe("service-report-detail", "get", "/api/v1/service-reports/{report_b.pk}/", expect(200, 404)),
+    Probe(
+        "service-report-document",
+        "get",
+        "/api/v1/service-reports/{report_b.pk}/documents/{report_document_b.pk}/",
+        expect(200, 404),
+    ),
 ]
 
 
@@ -305,6 +346,71 @@ class World:
             channel=Channel.PHONE,
         )
 
+    def _visit(self, *, completed: bool):
+        from aftersales.field import services as field
+
+        engineer = self._fixture("engineer")
+        visit = field.dispatch_visit(
+            case=self.case_b, by=self._fixture("manager"), engineers=[engineer], planned_departure_at=timezone.now()
+        )
+        if completed:
+            visit = field.move_visit(visit=visit, action="arrive", by=engineer)
+            visit = field.move_visit(visit=visit, action="confirm_symptom", by=engineer, confirmed_by="王主任")
+            visit = field.move_visit(visit=visit, action="complete", by=engineer, text="更换电源模块")
+        return visit
+
+    @cached_property
+    def visit_b(self):
+        return self._visit(completed=False)
+
+    @cached_property
+    def visit_b_completed(self):
+        return self._visit(completed=True)
+
+    @cached_property
+    def report_b(self):
+        import uuid
+
+        from aftersales.field import services as field
+        from tests.field.conftest import signature_png
+
+        return field.submit_report(
+            visit=self._visit(completed=True),
+            by=self._fixture("engineer"),
+            idempotency_key=uuid.uuid4(),
+            kind="repair",
+            work_done="更换电源模块",
+            started_at=timezone.now() - dt.timedelta(hours=1),
+            finished_at=timezone.now(),
+            test_result="passed",
+            customer_signer="王主任",
+            customer_signature=signature_png(),
+            engineer_signature=signature_png(),
+        )
+
+    @cached_property
+    def report_document_b(self):
+        from aftersales.documents.services import render_document
+
+        document = Document.objects.get(kind="service_report", subject_id=self.report_b.pk)
+        return render_document(document.pk)
+
+    @property
+    def signature(self) -> str:
+        import base64
+
+        from tests.field.conftest import signature_png
+
+        return base64.b64encode(signature_png()).decode()
+
+    @property
+    def now(self) -> str:
+        return timezone.now().isoformat()
+
+    @property
+    def an_hour_ago(self) -> str:
+        return (timezone.now() - dt.timedelta(hours=1)).isoformat()
+
     @cached_property
     def team(self) -> Team:
         return Team.objects.create(name="二线现场支持")
@@ -323,7 +429,7 @@ class World:
 
 
 @pytest.fixture
-def world(request, case_a, case_b, customer_b, contact_b, equipment_b):
+def world(request, case_a, case_b, customer_b, contact_b, equipment_b, engineer):
     return World(
         request,
         customer_b=customer_b,
