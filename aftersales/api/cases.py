@@ -24,7 +24,7 @@ from aftersales.api.fields import DateTimeField, IdField
 from aftersales.api.pagination import CaseCursorPagination
 from aftersales.cases import services
 from aftersales.cases.forms import staff_users
-from aftersales.cases.models import Case, CaseEvent, Channel, EventKind, Kind, Severity, Status
+from aftersales.cases.models import Case, CaseEvent, Channel, EventKind, Kind, Severity, Status, Tier
 from aftersales.cases.queries import (
     QueueFilter,
     get_visible_case,
@@ -38,7 +38,7 @@ from aftersales.cases.services import CONSENT_CLOCK_SKEW
 from aftersales.cases.workflow import BY_ACTION, allowed_transitions
 from aftersales.core.errors import Conflict, NotAllowed
 from aftersales.customers.models import Contact, Customer, Site
-from aftersales.dispatch.models import Team, Tier
+from aftersales.dispatch.models import Team
 from aftersales.installed_base.models import Equipment
 from aftersales.sla.display import case_due, view_clock
 from aftersales.sla.models import Act, Clock, SuspensionRequest

@@ -93,7 +93,18 @@ def _breach_text(data: Mapping[str, Any]) -> str:
     return _(BREACH_TEXT) % {"clock": due[0], "due": due[1]}
 
 
+def _entered_late_text(data: Mapping[str, Any]) -> str:
+    called, entered = parse_datetime(data.get("called_at") or ""), parse_datetime(data.get("entered_at") or "")
+    if called is None or entered is None:
+        return raw_text(data)
+    return _("Taken at %(called)s, entered at %(entered)s; the clocks run from the time of the call.") % {
+        "called": timezone.localtime(called).strftime("%Y-%m-%d %H:%M"),
+        "entered": timezone.localtime(entered).strftime("%Y-%m-%d %H:%M"),
+    }
+
+
 SPECIAL = {
+    EventKind.ENTERED_LATE: {"text": _entered_late_text},
     EventKind.CLOCK: {"changes": _clock_changes},
     EventKind.BREACHED: {"changes": _breach_changes, "text": _breach_text},
 }

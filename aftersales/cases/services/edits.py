@@ -99,8 +99,10 @@ def change_severity(*, case: Case, by, severity: str, reason: str) -> Case:
 
 @transaction.atomic
 def assign(*, case: Case, by, owner=None, team=None) -> Case:
-    """Give the case to a person and/or a team; the new owner is notified."""
-    _require_worker(by)
+    """Give the case to a person and/or a team; the new owner is notified. `by` None is the
+    system itself (dispatch's automatic assignment of a new case, whoever opened it)."""
+    if by is not None:
+        _require_worker(by)
     locked = _lock(case)
     if not locked.is_open:
         raise NotAllowed(_("A finished case cannot be reassigned."))
