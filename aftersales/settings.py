@@ -375,6 +375,9 @@ SPECTACULAR_SETTINGS = {
         "EventKindEnum": "aftersales.cases.models.EventKind",
         "SeverityEnum": "aftersales.cases.models.Severity",
         "CustomerKindEnum": "aftersales.customers.models.Customer.Kind",
+        "ShiftKindEnum": "aftersales.dispatch.models.Shift.Kind",
+        "VendorCaseKindEnum": "aftersales.dispatch.models.VendorCase.Kind",
+        "VendorCaseSeverityEnum": "aftersales.dispatch.models.VendorCase.Severity",
     },
 }
 
