@@ -31,7 +31,7 @@ def _authorise(case, by, until, granted=NOW - dt.timedelta(hours=1), **kwargs):
 def test_remote_login_without_an_authorisation_is_refused_with_what_is_missing(case, engineer):
     with pytest.raises(NotAllowed) as error:
         set_handling(case=case, by=engineer, mode=Handling.Mode.REMOTE)
-    assert "authorisation" in str(error.value.message)
+    assert "授权" in str(error.value.message)
     assert "mode" in error.value.fields
     assert not Handling.objects.filter(case=case, mode="A2").exists()
 
@@ -44,7 +44,7 @@ def test_an_expired_authorisation_blocks_remote_login_and_says_when_it_expired(c
     with time_machine.travel(NOW + dt.timedelta(hours=2), tick=False), pytest.raises(NotAllowed) as error:
         record_remote_login(case=case, by=engineer)
     message = str(error.value.message)
-    assert "expired" in message and "12:00" in message and "王主任" in message
+    assert "过期" in message and "12:00" in message and "王主任" in message
     assert case.events.filter(kind="dispatch.remote_login").count() == 1
 
 
