@@ -24,7 +24,7 @@ from aftersales.api.fields import DateTimeField, IdField
 from aftersales.api.pagination import CaseCursorPagination
 from aftersales.cases import services
 from aftersales.cases.forms import staff_users
-from aftersales.cases.models import Case, CaseEvent, Channel, EventKind, Kind, Severity, Status, Tier
+from aftersales.cases.models import Case, CaseEvent, Channel, Kind, Severity, Status, Tier
 from aftersales.cases.queries import (
     QueueFilter,
     get_visible_case,
@@ -161,7 +161,14 @@ class EventSerializer(serializers.ModelSerializer):
     # A case timeline entry (aftersales.timeline) under the names this API has always used;
     # `changes` and `text` are rendered in the reader's language from the stored data.
     at = serializers.DateTimeField(read_only=True)
-    kind = serializers.ChoiceField(choices=EventKind.choices, read_only=True)
+    # Other domain apps write on the case's timeline too (dispatch: "dispatch.handover.requested",
+    # ...): the kind is any registered name; `kind_display` words it in the reader's language.
+    kind = serializers.CharField(
+        read_only=True,
+        help_text=_(
+            "The entry's kind: a case kind (created, status, assigned, …) or another app's (dispatch.tier, …)."
+        ),
+    )
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     actor = serializers.SerializerMethodField()
     is_public = serializers.BooleanField(read_only=True)

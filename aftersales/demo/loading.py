@@ -11,6 +11,7 @@ from aftersales.demo.base import SeedReport
 from aftersales.demo.cases import CaseWriter, demo_cases_exist
 from aftersales.demo.contracts import ContractsLoader
 from aftersales.demo.customers import CustomersLoader
+from aftersales.demo.dispatch import DispatchLoader
 from aftersales.demo.installed_base import InstalledBaseLoader
 from aftersales.demo.people import PeopleLoader
 
@@ -21,7 +22,7 @@ def seed_demo(*, today: dt.date | None = None) -> SeedReport:
         return DemoLoader(today=today or timezone.localdate()).run()
 
 
-class DemoLoader(CustomersLoader, InstalledBaseLoader, ContractsLoader, PeopleLoader):
+class DemoLoader(CustomersLoader, InstalledBaseLoader, ContractsLoader, PeopleLoader, DispatchLoader):
     def run(self) -> SeedReport:
         self.load_master_data()
         self.load_people()
@@ -29,6 +30,8 @@ class DemoLoader(CustomersLoader, InstalledBaseLoader, ContractsLoader, PeopleLo
             self.report.cases_skipped = True
         else:
             CaseWriter(self).write_all()
+        # After the cases: their history stays as it was written; the roster and rules are for now on.
+        self.load_dispatch()
         return self.report
 
     def load_master_data(self) -> None:

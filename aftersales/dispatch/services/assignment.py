@@ -181,6 +181,10 @@ def on_case_opened(sender, case: Case, by, **kwargs) -> None:
     on duty, and tell the people on duty about an after-hours case. The desk's own choice at
     intake (owner or team already set) stands."""
     result = propose(site=case.site, equipment=case.equipment, severity=case.severity, at=case.opened_at, lock=True)
+    if result.after_hours:
+        _tell_duty(case, result.shifts)
+    if result.owner is None and result.team is None:
+        return  # nothing to propose: the case waits on the boards as unassigned
     proposal = Proposal.objects.create(
         case=case, owner=result.owner, team=result.team, reasons=result.reasons, after_hours=result.after_hours
     )
@@ -199,8 +203,6 @@ def on_case_opened(sender, case: Case, by, **kwargs) -> None:
                 proposal.applied = True
                 proposal.save(update_fields=["applied"])
     record(case, actor=None, kind="dispatch.proposed", data={**result.reasons, "owner": proposal.owner_id})
-    if result.after_hours:
-        _tell_duty(case, result.shifts)
 
 
 def _tell_duty(case: Case, shifts: list[Shift]) -> None:
