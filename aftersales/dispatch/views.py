@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -38,7 +39,7 @@ from aftersales.dispatch.forms import (
 )
 from aftersales.dispatch.models import AssignmentRule, Handover, Shift, Team, VendorCase
 from aftersales.dispatch.services.assignment import describe, unassigned_cases
-from aftersales.dispatch.services.handovers import pending_handovers
+from aftersales.dispatch.services.handovers import pending_handovers, team_cases
 from aftersales.dispatch.services.roster import roster_week
 from aftersales.installed_base.models import Equipment
 
@@ -79,6 +80,7 @@ def board(request):
         "dispatch/board.html",
         {
             "now": now,
+            "my_teams": _my_teams(request.user),
             "unassigned": unassigned,
             "handovers": list(pending_handovers()[:200]),
             "on_duty": list(services.on_duty(now).order_by("team__name")),
@@ -86,6 +88,30 @@ def board(request):
             "refresh": 60,
         },
     )
+
+
+def _my_teams(user) -> list[dict]:
+    """The open cases of each team the user manages or belongs to, those offered to it included
+    (both teams see a case until the handover is decided)."""
+    teams = Team.objects.filter(Q(members=user) | Q(manager=user)).distinct().order_by("name")
+    rows = []
+    for team in teams:
+        cases = list(
+            team_cases(team)
+            .filter(pk__in=visible_cases(user).values("pk"))
+            .select_related("customer", "owner")
+            .order_by("severity", "opened_at")[:50]
+        )
+        offered = set(
+            Handover.objects.filter(status=Handover.Status.PENDING, to_team=team).values_list("case_id", flat=True)
+        )
+        leaving = set(
+            Handover.objects.filter(status=Handover.Status.PENDING, from_team=team).values_list("case_id", flat=True)
+        )
+        for case in cases:
+            case.offered, case.leaving = case.pk in offered, case.pk in leaving
+        rows.append({"team": team, "cases": cases})
+    return rows
 
 
 def _proposals(case_ids):

@@ -221,3 +221,24 @@ def test_the_intake_offers_the_proposal_and_a_call_taken_after_hours(
     case = Case.objects.get(title="夜间中继中断")
     assert case.opened_at == at(MONDAY, 2, 15)
     assert case.events.filter(kind=EventKind.ENTERED_LATE).exists()
+
+
+def test_both_teams_see_a_case_on_their_boards_until_the_handover_is_decided(client, case, team, zhang, make_user):
+    from aftersales.accounts.roles import Role
+    from aftersales.dispatch.models import Team
+    from aftersales.dispatch.services import decide_handover
+
+    apps = Team.objects.create(name="应用软件部")
+    developer = make_user(Role.SPECIALIST, username="dev")
+    apps.members.add(developer)
+    case.refresh_from_db()
+    assert case.team == team
+    handover = request_handover(case=case, by=zhang, to_team=apps, reason="应用问题")
+    for person, tag in ((zhang, "转交待接收"), (developer, "转交给本团队，待接收")):
+        client.force_login(person)
+        teams = client.get(reverse("dispatch:board")).content.decode().split('data-testid="team-cases"')[1:]
+        assert any(case.number in part and tag in part for part in teams)
+    decide_handover(handover=handover, by=developer, accept=False, note="不是应用问题")
+    client.force_login(developer)
+    page = client.get(reverse("dispatch:board")).content.decode()
+    assert case.number not in "".join(page.split('data-testid="team-cases"')[1:])
