@@ -10,9 +10,11 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -37,11 +39,12 @@ from aftersales.dispatch.forms import (
     VendorUpdateForm,
     monday_of,
 )
-from aftersales.dispatch.models import AssignmentRule, Handover, Shift, Team, VendorCase
+from aftersales.dispatch.models import AssignmentRule, Handover, Proposal, Shift, Team, VendorCase
 from aftersales.dispatch.services.assignment import describe, unassigned_cases
 from aftersales.dispatch.services.handovers import pending_handovers, team_cases
 from aftersales.dispatch.services.roster import roster_week
 from aftersales.installed_base.models import Equipment
+from aftersales.timeline.services import record_saved, snapshot
 
 # The services name a shift's moments; the form asks for a day and two times.
 FORM_NAMES = {"starts_at": "starts", "ends_at": "ends", "to_tier": "to_tier"}
@@ -108,15 +111,16 @@ def _my_teams(user) -> list[dict]:
         leaving = set(
             Handover.objects.filter(status=Handover.Status.PENDING, from_team=team).values_list("case_id", flat=True)
         )
-        for case in cases:
-            case.offered, case.leaving = case.pk in offered, case.pk in leaving
-        rows.append({"team": team, "cases": cases})
+        rows.append(
+            {
+                "team": team,
+                "cases": [{"case": c, "offered": c.pk in offered, "leaving": c.pk in leaving} for c in cases],
+            }
+        )
     return rows
 
 
 def _proposals(case_ids):
-    from aftersales.dispatch.models import Proposal
-
     return Proposal.objects.filter(case_id__in=case_ids).select_related("owner")
 
 
@@ -233,8 +237,6 @@ def _to_week(shift: Shift):
 
 
 def _url(name: str, *args) -> str:
-    from django.urls import reverse
-
     return reverse(name, args=args)
 
 
@@ -274,10 +276,6 @@ def rule_edit(request, pk=None):
 
 
 def _save_rule(form, by, rule) -> None:
-    from django.db import transaction
-
-    from aftersales.timeline.services import record_saved, snapshot
-
     with transaction.atomic():
         before = snapshot(rule) if rule is not None else None
         saved = form.save()

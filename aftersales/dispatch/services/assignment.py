@@ -22,6 +22,7 @@ from aftersales.accounts import policy
 from aftersales.accounts.roles import ENGINEERS
 from aftersales.cases import services as case_services
 from aftersales.cases.models import OPEN_STATUSES, Case
+from aftersales.core.errors import DomainError
 from aftersales.dispatch import notices
 from aftersales.dispatch.models import AssignmentRule, Engineer, Proposal, Shift, Team
 from aftersales.dispatch.routing import SEVERITY_WEIGHT, Candidate, choose
@@ -229,8 +230,6 @@ def apply_proposal(*, case: Case, by) -> Case:
     policy.require(by, "dispatch.assign", case)
     result = propose(site=case.site, equipment=case.equipment, severity=case.severity, lock=True)
     if result.owner is None and result.team is None:
-        from aftersales.core.errors import DomainError
-
         raise DomainError(_("Nobody can be proposed for this case: choose the owner yourself."))
     updated = case_services.assign(case=case, by=by, owner=result.owner, team=result.team)
     if result.owner is not None:
