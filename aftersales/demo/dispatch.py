@@ -22,7 +22,6 @@ from aftersales.dispatch.models import (
     ShiftSwap,
     VendorCase,
 )
-from aftersales.dispatch.services.roster import days_info
 from aftersales.installed_base.models import Vendor
 
 # fmt: off
@@ -103,25 +102,17 @@ class DispatchLoader(LoaderBase):
 
     def _roster(self) -> None:
         monday = self.today - dt.timedelta(days=self.today.weekday())
-        days = [monday + dt.timedelta(days=i) for i in range(7 * WEEKS)]
-        info = days_info(days[0], days[-1])
         for team_name, (engineers, manager) in ROSTER.items():
-            team = self.teams[team_name]
-            for index, day in enumerate(days):
-                kind = Shift.Kind.NIGHT if info[day].working else Shift.Kind.HOLIDAY
-                starts_at, ends_at = _times(day, kind)
-                if Shift.objects.filter(team=team, starts_at=starts_at).exists():
-                    continue
-                services.plan_shift(
-                    team=team,
-                    kind=kind,
-                    starts_at=starts_at,
-                    ends_at=ends_at,
-                    duty_engineer=self.users[engineers[index % len(engineers)]],
+            for week in range(WEEKS):
+                planned = services.fill_week(
+                    team=self.teams[team_name],
+                    monday=monday + dt.timedelta(days=7 * week),
+                    engineers=[self.users[name] for name in engineers],
                     duty_manager=self.users[manager],
                     by=self.users[manager],
                 )
-                self.report.add("shifts", True)
+                for _shift in planned:
+                    self.report.add("shifts", True)
         if not ShiftSwap.objects.exists():
             shift = Shift.objects.filter(
                 team=self.teams["一线维护组（上海）"], duty_engineer=self.users["specialist"]
@@ -197,7 +188,3 @@ class DispatchLoader(LoaderBase):
                     to_team=self.teams["三线专家中心（COE）"],
                     reason="疑似软件缺陷，需专家中心分析",
                 )
-
-
-def _times(day: dt.date, kind: str) -> tuple[dt.datetime, dt.datetime]:
-    return services.shift_times(day, kind, ends=dt.time(8, 30))

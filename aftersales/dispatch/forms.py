@@ -47,6 +47,15 @@ class ShiftForm(forms.Form):
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
 
+class FillWeekForm(forms.Form):
+    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.all())
+    week = forms.DateField(label=_("Week of"), widget=forms.DateInput(attrs={"type": "date"}))
+    engineers = forms.ModelMultipleChoiceField(
+        label=_("Duty engineers, taking turns"), queryset=staff(), widget=forms.CheckboxSelectMultiple
+    )
+    duty_manager = forms.ModelChoiceField(label=_("Duty manager"), queryset=staff(MANAGERS))
+
+
 class SwapForm(forms.Form):
     duty = forms.ChoiceField(label=_("Duty"), choices=ShiftSwap.Duty.choices)
     to_user = forms.ModelChoiceField(label=_("Taken over by"), queryset=staff())

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.board, name="board"),
     path("roster/", views.roster, name="roster"),
     path("roster/new/", views.shift_new, name="shift_new"),
+    path("roster/week/", views.fill_week, name="fill_week"),
     path("roster/<int:pk>/", views.shift_edit, name="shift_edit"),
     path("roster/<int:pk>/swap/", views.shift_swap, name="shift_swap"),
     path("rules/", views.rules, name="rules"),

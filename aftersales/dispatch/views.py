@@ -27,6 +27,7 @@ from aftersales.dispatch import services
 from aftersales.dispatch.forms import (
     AuthorisationForm,
     ConfirmForm,
+    FillWeekForm,
     HandlingForm,
     HandoverDecisionForm,
     HandoverForm,
@@ -179,6 +180,32 @@ def shift_new(request):
         except DomainError as error:
             _show_error(form, error)
     return _form_page(request, form, _("Plan a shift"))
+
+
+@login_required
+def fill_week(request):
+    """Plan a whole week out of office hours from the calendar (nights, weekends, holidays)."""
+    _require(request.user, "dispatch.plan_roster")
+    form = FillWeekForm(
+        request.POST or None, initial={"team": request.GET.get("team"), "week": request.GET.get("week")}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        monday = monday_of(data["week"].isoformat())
+        assert monday is not None
+        try:
+            planned = services.fill_week(
+                team=data["team"],
+                monday=monday,
+                engineers=list(data["engineers"].order_by("username")),
+                duty_manager=data["duty_manager"],
+                by=request.user,
+            )
+            messages.success(request, _("%(count)s shifts planned.") % {"count": len(planned)})
+            return redirect(f"{_url('dispatch:roster')}?team={data['team'].pk}&week={monday.isoformat()}")
+        except DomainError as error:
+            _show_error(form, error)
+    return _form_page(request, form, _("Plan a week out of office hours"))
 
 
 @login_required

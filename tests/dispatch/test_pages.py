@@ -242,3 +242,18 @@ def test_both_teams_see_a_case_on_their_boards_until_the_handover_is_decided(cli
     client.force_login(developer)
     page = client.get(reverse("dispatch:board")).content.decode()
     assert case.number not in "".join(page.split('data-testid="team-cases"')[1:])
+
+
+def test_a_manager_plans_a_week_out_of_office_hours_on_one_page(client, calendar_2030, team, zhang, li, duty_manager):
+    client.force_login(duty_manager)
+    url = reverse("dispatch:fill_week")
+    assert "调休" in client.get(reverse("dispatch:roster"), {"team": team.pk, "week": "2030-10-07"}).content.decode()
+    empty = client.post(url, {"team": team.pk, "week": "2030-10-09", "duty_manager": duty_manager.pk})
+    assert empty.status_code == 400 and 'data-field-error="engineers"' in empty.content.decode()
+    done = client.post(
+        url, {"team": team.pk, "week": "2030-10-09", "engineers": [zhang.pk, li.pk], "duty_manager": duty_manager.pk}
+    )
+    assert done.status_code == 302 and "week=2030-10-07" in done["Location"]
+    assert Shift.objects.filter(team=team).count() == 7
+    client.force_login(zhang)
+    assert client.post(url, {"team": team.pk, "week": "2030-10-09"}).status_code == 403

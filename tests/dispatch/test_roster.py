@@ -195,3 +195,51 @@ def test_a_call_time_in_the_future_is_refused(agent, customer_a, sh_equipment):
     with pytest.raises(CaseError) as error:
         _open(customer_a, agent, sh_equipment, opened_at=timezone.now() + dt.timedelta(hours=1))
     assert "opened_at" in error.value.fields
+
+
+def test_a_week_is_planned_from_the_calendar_nights_on_working_days_whole_days_off(
+    calendar_2030, team, zhang, li, duty_manager
+):
+    from aftersales.dispatch.services import fill_week
+
+    planned = fill_week(
+        team=team,
+        monday=MAKEUP_SATURDAY - dt.timedelta(days=5),
+        engineers=[zhang, li],
+        duty_manager=duty_manager,
+        by=duty_manager,
+    )
+    kinds = [(timezone_date(s.starts_at), s.kind) for s in planned]
+    assert kinds[5] == (MAKEUP_SATURDAY, "night")  # 调休: a working day, so only its night
+    assert kinds[6] == (SUNDAY, "holiday")
+    assert [k for _d, k in kinds].count("night") == 6
+    assert [s.duty_engineer for s in planned[:3]] == [zhang, li, zhang]
+    holiday_week = fill_week(
+        team=team, monday=HOLIDAY - dt.timedelta(days=1), engineers=[zhang], duty_manager=duty_manager, by=duty_manager
+    )
+    assert [s.kind for s in holiday_week][:2] == ["night", "holiday"]  # Monday night, National Day whole day
+    assert (
+        fill_week(
+            team=team,
+            monday=HOLIDAY - dt.timedelta(days=1),
+            engineers=[zhang],
+            duty_manager=duty_manager,
+            by=duty_manager,
+        )
+        == []
+    )  # nothing planned twice
+    # Around the clock out of office hours: from Monday 17:30 to the next Monday 08:30.
+    assert not list(on_duty(at(MONDAY - dt.timedelta(days=7), 12), team=team))
+    for moment in (
+        at(SUNDAY, 3),
+        at(SUNDAY, 12),
+        at(MAKEUP_SATURDAY, 20),
+        at(MAKEUP_SATURDAY - dt.timedelta(days=1), 23),
+    ):
+        assert on_duty(moment, team=team).count() == 1, moment
+
+
+def timezone_date(moment):
+    from django.utils import timezone
+
+    return timezone.localtime(moment).date()

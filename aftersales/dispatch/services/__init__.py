@@ -21,6 +21,7 @@ from aftersales.dispatch.services.handovers import decide_handover, request_hand
 from aftersales.dispatch.services.roster import (
     after_hours,
     change_shift,
+    fill_week,
     on_duty,
     plan_shift,
     shift_times,
@@ -35,6 +36,7 @@ __all__ = [
     "change_shift",
     "change_tier",
     "decide_handover",
+    "fill_week",
     "next_step",
     "on_case_opened",
     "on_duty",

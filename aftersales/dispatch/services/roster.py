@@ -258,6 +258,39 @@ def swap_shift(*, shift: Shift, by, duty: str, to_user, reason: str, expected_us
     return swap
 
 
+@transaction.atomic
+def fill_week(*, team: Team, monday: dt.date, engineers: list, duty_manager, by, region: str = "") -> list[Shift]:
+    """Plan the week from `monday` out of office hours, from the business calendar: a night shift
+    (17:30–08:30) after each working day — make-up working days (调休) included — and a whole-day
+    holiday shift (08:30–08:30) on each weekend day and public holiday, the duty engineers taking
+    turns. Days that already have a shift of the team and region are left as they are. Returns
+    the shifts planned."""
+    policy.require(by, "dispatch.plan_roster")
+    if not engineers:
+        raise DomainError(_("Choose at least one duty engineer."), fields={"engineers": [_("This field is required.")]})
+    days = week_of(monday)
+    info = days_info(days[0], days[-1])
+    planned: list[Shift] = []
+    for index, day in enumerate(days):
+        kind = Shift.Kind.NIGHT if info[day].working else Shift.Kind.HOLIDAY
+        starts_at, ends_at = shift_times(day, kind, ends=dt.time(8, 30))
+        if _overlapping(team, (region or team.region or "").strip(), starts_at, ends_at):
+            continue
+        planned.append(
+            plan_shift(
+                team=team,
+                kind=kind,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                duty_engineer=engineers[index % len(engineers)],
+                duty_manager=duty_manager,
+                by=by,
+                region=region,
+            )
+        )
+    return planned
+
+
 def week_of(day: dt.date) -> list[dt.date]:
     monday = day - dt.timedelta(days=day.weekday())
     return [monday + dt.timedelta(days=i) for i in range(7)]
