@@ -243,3 +243,20 @@ def timezone_date(moment):
     from django.utils import timezone
 
     return timezone.localtime(moment).date()
+
+
+def test_after_hours_a_team_without_anyone_on_duty_hands_over_to_the_regions_duty(
+    team, zhang, make_user, duty_manager, agent, customer_a, sh_equipment
+):
+    from aftersales.accounts.roles import Role
+    from aftersales.dispatch.models import Engineer, Team
+
+    network = Team.objects.create(name="上海网络组", region="上海")
+    on_call = make_user(Role.ENGINEER, username="on-call")
+    network.members.add(on_call)
+    Engineer.objects.create(user=on_call, region="上海")
+    night(network, on_call, duty_manager)  # only the network team has a roster tonight
+    with time_machine.travel(at(MONDAY, 22), tick=False):
+        case = _open(customer_a, agent, sh_equipment)
+    assert (case.owner, case.team) == (on_call, team)
+    assert {n.recipient for n in Notification.objects.filter(kind=notices.DUTY_CASE)} == {on_call, duty_manager}

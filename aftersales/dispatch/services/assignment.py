@@ -70,6 +70,20 @@ def find_team(*, category: str, vendor_id: int | None, region: str, severity: st
     return local, None
 
 
+def _covering_shifts(at: dt.datetime, team: Team | None, region: str) -> list[Shift]:
+    """Who is on duty for the case: the team's shifts, else (a team with no one on duty) the
+    shifts of its region, else every shift — an after-hours case always reaches someone on duty."""
+    for shifts in (
+        on_duty(at, team=team, region=region) if team is not None else Shift.objects.none(),
+        on_duty(at, region=region) if region else Shift.objects.none(),
+        on_duty(at),
+    ):
+        found = list(shifts)
+        if found:
+            return found
+    return []
+
+
 def _engineer_profiles(team: Team | None, region: str, duty_user_ids: set[int]):
     profiles = Engineer.objects.filter(user__is_active=True, user__groups__name__in=[r.value for r in ENGINEERS])
     if team is not None:
@@ -113,7 +127,7 @@ def propose(*, site=None, equipment=None, severity: str = "C", at: dt.datetime |
         office_id=office_id,
     )
     result = Result(team=team, rule=rule, after_hours=after_hours(at))
-    result.shifts = list(on_duty(at, team=team, region=region)) if team else list(on_duty(at, region=region))
+    result.shifts = _covering_shifts(at, team, region)
     duty_ids = {shift.duty_engineer_id for shift in result.shifts}
     profiles = _engineer_profiles(team, region, duty_ids).prefetch_related("vendors")
     if lock:
