@@ -260,3 +260,31 @@ def test_after_hours_a_team_without_anyone_on_duty_hands_over_to_the_regions_dut
         case = _open(customer_a, agent, sh_equipment)
     assert (case.owner, case.team) == (on_call, team)
     assert {n.recipient for n in Notification.objects.filter(kind=notices.DUTY_CASE)} == {on_call, duty_manager}
+
+
+def test_the_people_on_duty_get_an_sms_for_a_severity_a_case(
+    calendar_2030, team, zhang, duty_manager, agent, customer_a, sh_equipment, mailoutbox
+):
+    from aftersales.notifications.delivery import deliver_due
+
+    zhang.phone = "139 1700 0011"
+    zhang.email = "zhang@example.com"
+    zhang.save()
+    starts, ends = shift_times(HOLIDAY, Shift.Kind.HOLIDAY)
+    plan_shift(
+        team=team,
+        kind="holiday",
+        starts_at=starts,
+        ends_at=ends,
+        duty_engineer=zhang,
+        duty_manager=duty_manager,
+        by=duty_manager,
+    )
+    with time_machine.travel(at(HOLIDAY, 10), tick=False):
+        case = _open(customer_a, agent, sh_equipment)
+        deliver_due()
+        deliver_due()
+    sms = Notification.objects.filter(channel="sms", case=case, kind=notices.DUTY_CASE)
+    assert sms.exists() and set(sms.values_list("status", flat=True)) == {"sent"}
+    assert case.number in sms.first().body_text and "非工作时间" in sms.first().body_text
+    assert any(case.number in mail.subject and "非工作时间" in mail.subject for mail in mailoutbox)
