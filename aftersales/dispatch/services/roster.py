@@ -172,6 +172,8 @@ def plan_shift(
     most 36 h later); the duty manager holds a manager's role; it does not overlap another shift
     of the same team and region; the shift's timeline records it."""
     policy.require(by, "dispatch.plan_roster")
+    # The team's row serialises planning: two managers at once cannot both pass the overlap check.
+    team = Team.objects.select_for_update().get(pk=team.pk)
     region = (region or team.region or "").strip()
     errors = _check_times(starts_at, ends_at) | _check_people(duty_engineer, duty_manager)
     if kind not in Shift.Kind.values:
@@ -204,6 +206,7 @@ def plan_shift(
 def change_shift(*, shift: Shift, by, **changes) -> Shift:
     """Change a planned shift's kind, times, people, region or note; before → after on its timeline."""
     policy.require(by, "dispatch.plan_roster")
+    Team.objects.select_for_update().get(pk=shift.team_id)
     locked = Shift.objects.select_for_update().get(pk=shift.pk)
     before = _shift_data(locked)
     for name in ("kind", "starts_at", "ends_at", "duty_engineer", "duty_manager", "region", "note"):
