@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 import time_machine
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from aftersales.cases import services as case_services
@@ -180,3 +180,56 @@ def test_after_hours_the_duty_engineer_wins_over_idle_colleagues_off_duty(
     moment = at(MONDAY, hour) if hour >= 17 else at(MONDAY + dt.timedelta(days=1), hour)
     result = propose(equipment=sh_equipment, at=moment)
     assert result.owner == busy_on_duty and result.on_duty and result.after_hours
+
+
+@given(
+    people=st.lists(st.tuples(st.booleans(), st.integers(0, 3)), min_size=1, max_size=4),
+    on_shift=st.lists(st.integers(0, 3), max_size=2),
+    hour=st.sampled_from([3, 10, 15, 22]),
+)
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_a_proposal_never_names_someone_off_duty_when_someone_suitable_is_on_duty(
+    people, on_shift, hour, team, duty_manager, customer_a, agent, sh_equipment
+):
+    """Engineers available or on leave, with some open cases each, some of them on the night's
+    shift; at any hour of a working Monday the proposal is on duty whenever anyone is."""
+    import datetime as dt
+
+    from django.db import transaction
+
+    from aftersales.accounts.roles import Role
+    from aftersales.dispatch.models import Shift
+    from aftersales.dispatch.services import plan_shift, shift_times
+    from tests.factories import UserFactory
+
+    with transaction.atomic():
+        users = []
+        for index, (available, load) in enumerate(people):
+            user = UserFactory(username=f"p{index}", roles=[Role.ENGINEER])
+            team.members.add(user)
+            Engineer.objects.create(user=user, region="上海", available=available)
+            for _ in range(load):
+                busy = _open(customer_a, agent, sh_equipment)
+                case_services.assign(case=busy, by=agent, owner=user, team=team)
+            users.append(user)
+        on_duty_people = {users[i % len(users)] for i in on_shift}
+        for day_offset, person in enumerate(sorted(on_duty_people, key=lambda u: u.pk)):
+            starts, ends = shift_times(MONDAY + dt.timedelta(days=day_offset), Shift.Kind.NIGHT)
+            plan_shift(
+                team=team,
+                kind="night",
+                starts_at=starts,
+                ends_at=ends,
+                duty_engineer=person,
+                duty_manager=duty_manager,
+                by=duty_manager,
+            )
+        moment = at(MONDAY, hour) if hour >= 8 else at(MONDAY + dt.timedelta(days=1), hour)
+        result = propose(equipment=sh_equipment, at=moment)
+        office = 8 <= hour < 17
+        shift_people = {s.duty_engineer for s in Shift.objects.filter(starts_at__lte=moment, ends_at__gt=moment)}
+        someone_on_duty = bool(shift_people) or (office and any(available for available, _ in people))
+        if someone_on_duty:
+            assert result.on_duty and result.owner is not None
+            assert result.owner in shift_people or office
+        transaction.set_rollback(True)
