@@ -444,3 +444,6 @@ class Handover(models.Model):
                 fields=["case"], condition=Q(status="pending"), name="one_pending_handover_per_case"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.case.number} → {self.to_team}: {self.reason}"
