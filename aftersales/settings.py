@@ -380,6 +380,9 @@ SPECTACULAR_SETTINGS = {
         "VisitStatusEnum": "aftersales.field.models.Visit.Status",
         "DocumentStatusEnum": "aftersales.documents.models.Document.Status",
         "ServiceReportKindEnum": "aftersales.field.models.ReportKind",
+        "ShiftKindEnum": "aftersales.dispatch.models.Shift.Kind",
+        "VendorCaseKindEnum": "aftersales.dispatch.models.VendorCase.Kind",
+        "VendorCaseSeverityEnum": "aftersales.dispatch.models.VendorCase.Severity",
     },
 }
 

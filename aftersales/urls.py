@@ -20,6 +20,7 @@ urlpatterns = [
     path("account/tokens/<int:pk>/revoke/", token_pages.token_revoke, name="account_token_revoke"),
     path("", include("aftersales.cases.urls")),
     path("", include("aftersales.sla.urls")),
+    path("dispatch/", include("aftersales.dispatch.urls")),
     path("", include("aftersales.inbox.urls")),
     path("", include("aftersales.notifications.urls")),
     path("field/", include("aftersales.field.urls")),

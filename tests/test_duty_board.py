@@ -21,10 +21,13 @@ def test_board_lists_breached_and_due_soon_cases_apart(client, make_user, open_c
     client.force_login(make_user(Role.DUTY_MANAGER))
     with time_machine.travel(NOW, tick=False):
         html = client.get("/board/").content.decode()
-    breached, rest = html.split('data-testid="soon-count"', 1)
+    # The deadline sections; every unassigned case is listed below them, with its age.
+    deadlines, unassigned = html.split('data-testid="board-unassigned"', 1)
+    breached, rest = deadlines.split('data-testid="soon-count"', 1)
     assert late.number in breached and soon.number not in breached
     assert soon.number in rest
-    assert later.number not in html
+    assert later.number not in deadlines
+    assert all(case.number in unassigned for case in (late, soon, later))
     assert 'http-equiv="refresh"' in html
 
 

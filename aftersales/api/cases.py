@@ -25,7 +25,7 @@ from aftersales.api.fields import DateTimeField, IdField
 from aftersales.api.pagination import CaseCursorPagination
 from aftersales.cases import services
 from aftersales.cases.forms import staff_users
-from aftersales.cases.models import Case, CaseEvent, Channel, EventKind, Kind, Severity, Status
+from aftersales.cases.models import Case, CaseEvent, Channel, Kind, Severity, Status, Tier
 from aftersales.cases.queries import (
     QueueFilter,
     get_visible_case,
@@ -39,7 +39,7 @@ from aftersales.cases.services import CONSENT_CLOCK_SKEW
 from aftersales.cases.workflow import BY_ACTION, moves_for
 from aftersales.core.errors import NotAllowed
 from aftersales.customers.models import Contact, Customer, Site
-from aftersales.dispatch.models import Team, Tier
+from aftersales.dispatch.models import Team
 from aftersales.installed_base.models import Equipment
 from aftersales.installed_base.queries import equipment_by_serial
 from aftersales.sla.display import case_due, view_clock
@@ -151,7 +151,14 @@ class EventSerializer(serializers.ModelSerializer):
     # A case timeline entry (aftersales.timeline) under the names this API has always used;
     # `changes` and `text` are rendered in the reader's language from the stored data.
     at = serializers.DateTimeField(read_only=True)
-    kind = serializers.ChoiceField(choices=EventKind.choices, read_only=True)
+    # Other domain apps write on the case's timeline too (dispatch: "dispatch.handover.requested",
+    # ...): the kind is any registered name; `kind_display` words it in the reader's language.
+    kind = serializers.CharField(
+        read_only=True,
+        help_text=_(
+            "The entry's kind: a case kind (created, status, assigned, …) or another app's (dispatch.tier, …)."
+        ),
+    )
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     actor = serializers.SerializerMethodField()
     is_public = serializers.BooleanField(read_only=True)

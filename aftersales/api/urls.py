@@ -12,6 +12,7 @@ from aftersales.api.cases import CaseViewSet
 from aftersales.api.consultations import ConsultationViewSet
 from aftersales.api.contracts import ContractViewSet
 from aftersales.api.customers import ContactViewSet, CustomerViewSet, SiteViewSet
+from aftersales.api.dispatch import HandoverViewSet, ShiftViewSet, VendorCaseViewSet
 from aftersales.api.equipment import EquipmentViewSet, ProductModelViewSet
 from aftersales.api.errors import not_found
 from aftersales.api.field import ServiceReportViewSet, VisitViewSet
@@ -38,6 +39,9 @@ router.register("alarms", AlarmViewSet, basename="alarm")
 router.register("consultations", ConsultationViewSet, basename="consultation")
 router.register("visits", VisitViewSet, basename="visit")
 router.register("service-reports", ServiceReportViewSet, basename="service-report")
+router.register("shifts", ShiftViewSet, basename="shift")
+router.register("vendor-cases", VendorCaseViewSet, basename="vendor-case")
+router.register("handovers", HandoverViewSet, basename="handover")
 
 app_name = "api"
 urlpatterns = [

@@ -121,9 +121,18 @@ def _suspension_text(data: Mapping[str, Any]) -> str:
     if step == "rejected":
         return _("Suspension rejected: %(note)s") % {"note": data.get("text") or "—"}
     return raw_text(data)
+def _entered_late_text(data: Mapping[str, Any]) -> str:
+    called, entered = parse_datetime(data.get("called_at") or ""), parse_datetime(data.get("entered_at") or "")
+    if called is None or entered is None:
+        return raw_text(data)
+    return _("Taken at %(called)s, entered at %(entered)s; the clocks run from the time of the call.") % {
+        "called": timezone.localtime(called).strftime("%Y-%m-%d %H:%M"),
+        "entered": timezone.localtime(entered).strftime("%Y-%m-%d %H:%M"),
+    }
 
 
 SPECIAL = {
+    EventKind.ENTERED_LATE: {"text": _entered_late_text},
     EventKind.CLOCK: {"changes": _clock_changes},
     EventKind.BREACHED: {"changes": _breach_changes, "text": _breach_text},
     EventKind.SUSPENSION: {"text": _suspension_text},

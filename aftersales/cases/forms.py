@@ -1,16 +1,19 @@
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
+from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts import policy
-from aftersales.cases.models import SEVERITY_HELP, Channel, Kind, Severity
+from aftersales.cases.models import SEVERITY_HELP, Case, Channel, Kind, Severity, Tier
 from aftersales.cases.queries import queue_status_choices, visible_customer_ids
 from aftersales.contracts.entitlement import ExcludedCause
 from aftersales.core.forms import DateTimeField, MultipleFileField
 from aftersales.customers.models import Contact, Customer, Site
-from aftersales.dispatch.models import Team, Tier
 from aftersales.installed_base.models import Equipment
 from aftersales.installed_base.queries import equipment_by_serial, normalised_serial
 from aftersales.sla.models import Act, SuspensionRequest
@@ -64,9 +67,29 @@ class IntakeForm(forms.Form):
         label=_("Answer given"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     attachments = MultipleFileField(label=_("Attachments"))
+    # R4.7: a call taken after hours (by the duty engineer's phone) is entered afterwards with
+    # the real time of the call; the clocks run from it.
+    opened_at = DateTimeField(
+        label=_("Time of the call"),
+        required=False,
+        help_text=_("Only for a call taken earlier (after hours) and entered now; empty means now."),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    owner = forms.ModelChoiceField(
+        label=_("Owner"),
+        queryset=Case.objects.none(),
+        required=False,
+        help_text=_("Empty: the proposed engineer (when the team assigns automatically)."),
+    )
+    team = forms.ModelChoiceField(label=_("Team"), queryset=Case.objects.none(), required=False)
+
+    # How far back a call may be entered afterwards.
+    LATE_ENTRY_LIMIT = dt.timedelta(days=7)
 
     def __init__(self, *args, customer: Customer | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = staff_users()
+        self.fields["team"].queryset = teams()
         customer_id = self.data.get("customer") if self.is_bound else (customer.pk if customer else None)
         if customer_id and str(customer_id).isdigit():
             self.fields["contact"].queryset = Contact.objects.filter(customer_id=customer_id, is_active=True)
@@ -84,6 +107,9 @@ class IntakeForm(forms.Form):
             self.add_error("excluded_cause", _("An excluded cause needs the equipment it applies to."))
         # A fax case needs its scanned page: the intake service says so (cases.services.intake),
         # for this page and the API alike.
+        opened_at = data.get("opened_at")
+        if opened_at is not None and opened_at < timezone.now() - self.LATE_ENTRY_LIMIT:
+            self.add_error("opened_at", _("A call can be entered afterwards for up to 7 days."))
         return data
 
     def _resolve_serial_number(self, data) -> None:
@@ -120,6 +146,11 @@ class CommentForm(forms.Form):
     service_report = forms.BooleanField(label=_("The files are a service report"), required=False)
 
 
+def teams():
+    """Every team. Teams belong to dispatch, which builds on cases: asked for by name, not imported."""
+    return apps.get_model("dispatch", "Team").objects.all()
+
+
 def staff_users():
     return (
         get_user_model()
@@ -131,7 +162,7 @@ def staff_users():
 
 class AssignForm(forms.Form):
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=get_user_model().objects.none(), required=False)
-    team = forms.ModelChoiceField(label=_("Team"), queryset=Team.objects.all(), required=False)
+    team = forms.ModelChoiceField(label=_("Team"), queryset=Case.objects.none(), required=False)
     # The owner the page showed (user name, empty for nobody): changed meanwhile → refused.
     expected_owner = forms.CharField(max_length=150, required=False, widget=forms.HiddenInput)
 
@@ -142,6 +173,7 @@ class AssignForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = staff_users()
+        self.fields["team"].queryset = teams()
 
 
 class SeverityForm(forms.Form):
@@ -175,7 +207,7 @@ class QueueForm(forms.Form):
         label=_("Owner"), required=False, queryset=get_user_model().objects.none(), empty_label=_("Anyone")
     )
     team = forms.ModelChoiceField(
-        label=_("Team"), required=False, queryset=Team.objects.all(), empty_label=_("Any team")
+        label=_("Team"), required=False, queryset=Case.objects.none(), empty_label=_("Any team")
     )
     mine = forms.BooleanField(label=_("Mine"), required=False)
     unassigned = forms.BooleanField(label=_("Unassigned"), required=False)
@@ -193,6 +225,7 @@ class QueueForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = queue_status_choices()
+        self.fields["team"].queryset = teams()
         if policy.allowed(user, "cases.read"):
             self.fields["owner"].queryset = staff_users()
         else:

@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.contracts.entitlement import EntitlementKind, ExcludedCause
 from aftersales.customers.models import validate_phone
-from aftersales.dispatch.models import Tier
 from aftersales.timeline.models import AppendOnlyQuerySet, Entry
 
 
@@ -48,6 +47,15 @@ RESOLVED_CONFIRMED_LABEL = _("Resolved, confirmed by the customer")
 FINISHED_STATUSES = frozenset({Status.CLOSED, Status.CANCELLED, Status.MERGED})
 # What the queue calls "open": resolved cases still await the customer's confirmation and a close.
 QUEUE_OPEN_STATUSES = OPEN_STATUSES | {Status.RESOLVED}
+
+
+class Tier(models.TextChoices):
+    """The four support tiers (R4.2); dispatch re-exports it with its teams."""
+
+    L1 = "L1", _("L1 installation & maintenance")
+    L2 = "L2", _("L2 field support")
+    L3 = "L3", _("L3 expert centre (COE/ITAC)")
+    L4 = "L4", _("L4 R&D / vendor")
 
 
 class Severity(models.TextChoices):
@@ -247,6 +255,7 @@ class EventKind(models.TextChoices):
     SUSPENSION = "suspension", _("Suspension")
     CONFIRMED = "confirmed", _("Resolution confirmed by the customer")
     COPIES = "copies", _("Copies changed")
+    ENTERED_LATE = "entered_late", _("Entered after the call")
 
 
 def _case_type():

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -209,11 +210,24 @@ def queue(user, f: QueueFilter) -> QuerySet[Case]:
     return cases.select_related("customer", "owner", "team").order_by(*order)
 
 
+# What other domain apps let a case be found by (dispatch: the vendors' case numbers), without
+# the case knowing them: each source takes one lower-cased word and gives the matching case ids.
+SEARCH_SOURCES: list[Callable[[str], QuerySet]] = []
+
+
+def register_search_source(source: Callable[[str], QuerySet]) -> None:
+    if source not in SEARCH_SOURCES:
+        SEARCH_SOURCES.append(source)
+
+
 def search(cases: QuerySet[Case], text: str) -> QuerySet[Case]:
     """Every word must occur in number, title, description or serial number (substring, so
-    Chinese works without word splitting)."""
+    Chinese works without word splitting), or in what a registered source knows of the case."""
     for word in text.lower().split()[:8]:
-        cases = cases.filter(search_text__contains=word)
+        match = Q(search_text__contains=word)
+        for source in SEARCH_SOURCES:
+            match |= Q(pk__in=source(word))
+        cases = cases.filter(match)
     return cases
 
 

@@ -402,6 +402,9 @@ def _log_intake(request, form):
             title=data["title"],
             description=data["description"],
             attachments=data["attachments"],
+            opened_at=data["opened_at"],
+            owner=data["owner"],
+            team=data["team"],
             by=request.user,
         )
     except DomainError as error:

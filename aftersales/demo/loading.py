@@ -12,6 +12,7 @@ from aftersales.demo.cases import CaseWriter, demo_cases_exist
 from aftersales.demo.contracts import ContractsLoader
 from aftersales.demo.customers import CustomersLoader
 from aftersales.demo.field import FieldWriter
+from aftersales.demo.dispatch import DispatchLoader
 from aftersales.demo.installed_base import InstalledBaseLoader
 from aftersales.demo.people import PeopleLoader
 
@@ -22,7 +23,7 @@ def seed_demo(*, today: dt.date | None = None) -> SeedReport:
         return DemoLoader(today=today or timezone.localdate()).run()
 
 
-class DemoLoader(CustomersLoader, InstalledBaseLoader, ContractsLoader, PeopleLoader):
+class DemoLoader(CustomersLoader, InstalledBaseLoader, ContractsLoader, PeopleLoader, DispatchLoader):
     def run(self) -> SeedReport:
         self.load_master_data()
         self.load_people()
@@ -31,6 +32,8 @@ class DemoLoader(CustomersLoader, InstalledBaseLoader, ContractsLoader, PeopleLo
         else:
             CaseWriter(self).write_all()
         FieldWriter(self).write()
+        # After the cases: their history stays as it was written; the roster and rules are for now on.
+        self.load_dispatch()
         return self.report
 
     def load_master_data(self) -> None:

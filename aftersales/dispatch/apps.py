@@ -6,3 +6,17 @@ class DispatchConfig(AppConfig):
     name = "aftersales.dispatch"
     label = "dispatch"
     verbose_name = _("Dispatch")
+
+    def ready(self) -> None:
+        from aftersales.cases.signals import case_opened
+        from aftersales.dispatch import events, notices, permissions
+        from aftersales.dispatch.models import Shift
+        from aftersales.dispatch.services import assignment, tiers
+        from aftersales.timeline.services import protect_subjects
+
+        permissions.register()
+        notices.register()
+        events.register_kinds()
+        tiers.register()
+        protect_subjects(Shift)
+        case_opened.connect(assignment.on_case_opened, dispatch_uid="dispatch-propose-owner")

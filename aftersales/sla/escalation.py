@@ -13,8 +13,7 @@ from django.utils.translation import gettext as _
 from aftersales.accounts.models import User
 from aftersales.accounts.roles import Role
 from aftersales.cases.events import case_event
-from aftersales.cases.models import Case, EventKind
-from aftersales.dispatch.models import Tier
+from aftersales.cases.models import Case, EventKind, Tier
 from aftersales.notifications.models import Notification
 from aftersales.notifications.services import users_with_role
 from aftersales.sla.models import Escalation, EscalationRule

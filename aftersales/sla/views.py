@@ -46,6 +46,13 @@ def board(request):
         "escalations": Escalation.objects.filter(fired_at__gte=now - dt.timedelta(hours=2))
         .select_related("case", "rule")
         .order_by("-fired_at")[:20],
+        # Nothing stays unassigned without the duty manager seeing it (R4.8), oldest first.
+        "unassigned": list(
+            visible_cases(request.user)
+            .filter(status__in=OPEN_STATUSES, owner__isnull=True)
+            .select_related("customer", "team")
+            .order_by("opened_at")[:BOARD_LIMIT]
+        ),
         "missing_holidays": missing_holiday_years(timezone.localdate(now)),
         "refresh": REFRESH_SECONDS,
         "horizon": BOARD_HORIZON_MINUTES,

@@ -279,6 +279,64 @@ PROBES = [
         "/api/v1/service-reports/{report_b.pk}/documents/{report_document_b.pk}/",
         expect(200, 404),
     ),
+    # The roster is staff's: a contact lists nothing; managers plan and swap (422 for the others).
+    Probe("shift-list", "get", "/api/v1/shifts/", expect(200, 200)),
+    Probe(
+        "shift-list",
+        "post",
+        "/api/v1/shifts/",
+        expect(422, 422, manager=201),
+        body={
+            "team": "{team.pk}",
+            "kind": "night",
+            "starts_at": "2030-10-14T17:30:00+08:00",
+            "ends_at": "2030-10-15T08:30:00+08:00",
+            "duty_engineer": "{engineer_name}",
+            "duty_manager": "manager",
+        },
+    ),
+    Probe("shift-detail", "get", "/api/v1/shifts/{shift.pk}/", expect(200, 404)),
+    Probe(
+        "shift-swap",
+        "post",
+        "/api/v1/shifts/{shift.pk}/swap/",
+        expect(422, 404, manager=201),
+        body={"duty": "engineer", "to_user": "{relief_name}", "reason": "调班"},
+    ),
+    # Vendor cases of the cases one sees; engineers and managers record them.
+    Probe("vendor-case-list", "get", "/api/v1/vendor-cases/", expect(200, 200)),
+    Probe(
+        "vendor-case-list",
+        "post",
+        "/api/v1/vendor-cases/",
+        expect(422, 422, engineer=201, manager=201),
+        body={"case": "{case_b.number}", "kind": "third_party", "party": "电信", "number": "DX-0001"},
+    ),
+    Probe("vendor-case-detail", "get", "/api/v1/vendor-cases/{vendor_case_b.pk}/", expect(200, 404)),
+    Probe(
+        "vendor-case-updates",
+        "post",
+        "/api/v1/vendor-cases/{vendor_case_b.pk}/updates/",
+        expect(422, 404, engineer=201, manager=201),
+        body={"text": "厂家已回复"},
+    ),
+    # Handovers: engineers, managers and the hotline ask; the receiving team or a manager decides.
+    Probe("handover-list", "get", "/api/v1/handovers/", expect(200, 200)),
+    Probe(
+        "handover-list",
+        "post",
+        "/api/v1/handovers/",
+        expect(201, 422, executive=422, sales=422),
+        body={"case": "{case_b.number}", "to_team": "{team.name}", "reason": "应用软件问题"},
+    ),
+    Probe("handover-detail", "get", "/api/v1/handovers/{handover_b.pk}/", expect(200, 404)),
+    Probe(
+        "handover-decision",
+        "post",
+        "/api/v1/handovers/{handover_b.pk}/decision/",
+        expect(422, 404, manager=200),
+        body={"decision": "refuse", "note": "不属于本部门"},
+    ),
 ]
 
 
@@ -414,6 +472,41 @@ class World:
     @cached_property
     def team(self) -> Team:
         return Team.objects.create(name="二线现场支持")
+
+    @property
+    def engineer_name(self) -> str:
+        return self._engineer.username
+
+    @cached_property
+    def relief_name(self) -> str:
+        return self._fixture("make_user")(Role.ENGINEER, username="world-relief").username
+
+    @cached_property
+    def shift(self):
+        from aftersales.dispatch.services import plan_shift
+
+        planner = self._fixture("make_user")(Role.DUTY_MANAGER, username="world-planner")
+        return plan_shift(
+            team=self.team,
+            kind="day",
+            starts_at=timezone.now(),
+            ends_at=timezone.now() + dt.timedelta(hours=8),
+            duty_engineer=self._engineer,
+            duty_manager=planner,
+            by=planner,
+        )
+
+    @cached_property
+    def vendor_case_b(self):
+        from aftersales.dispatch.services import open_vendor_case
+
+        return open_vendor_case(case=self.case_b, by=self._engineer, kind="third_party", party="电信", number="DX-B1")
+
+    @cached_property
+    def handover_b(self):
+        from aftersales.dispatch.services import request_handover
+
+        return request_handover(case=self.case_b, by=self._engineer, to_team=self.team, reason="应用软件问题")
 
     @property
     def consented_at(self) -> str:

@@ -137,8 +137,10 @@ def expect_unchanged(
 @transaction.atomic
 def assign(*, case: Case, by, owner=None, team=None, expected_owner: str | None = None) -> Case:
     """Give the case to a person and/or a team; the new owner is notified. `expected_owner`:
-    the owner's user name the caller saw ("" for nobody): Conflict if it changed meanwhile."""
-    _require_worker(by)
+    the owner's user name the caller saw ("" for nobody): Conflict if it changed meanwhile.
+    `by` None is the system itself (dispatch's automatic assignment of a new case)."""
+    if by is not None:
+        _require_worker(by)
     locked = _lock(case)
     expect_unchanged(locked, owner=expected_owner)
     if not locked.is_open:

@@ -30,10 +30,15 @@ from aftersales.cases.services.common import (
     _validated,
     allocate_case_number,
 )
+from aftersales.cases.services.edits import assign
 from aftersales.cases.signals import case_opened
 from aftersales.contracts.entitlement import entitlement_for
 from aftersales.core.errors import NotAllowed
 from aftersales.sla import services as sla
+
+# A case entered with an opening time this much before now was taken earlier (by phone, after
+# hours) and is recorded as such; as much after now is clock skew, more is refused.
+LATE_ENTRY_SKEW = dt.timedelta(minutes=5)
 
 # R2.1: A and B faults come in by phone; the portal opens only C and D.
 PORTAL_SEVERITIES = frozenset({Severity.C, Severity.D})
@@ -102,6 +107,8 @@ def open_case(
     attachments: Sequence = (),
     opened_at: dt.datetime | None = None,
     acknowledge: bool = True,
+    owner=None,
+    team=None,
 ) -> Case:
     """Open a case for `customer`, taken by `by` (who stays responsible for feedback, R2.5).
 
@@ -109,6 +116,10 @@ def open_case(
     case; a public "opened" timeline entry; attachments checked before anything is written; a
     the service clocks of its severity started, and the escalation rules that fire at opening
     (severity A → every executive, R2.6) carried out. Nothing is saved if any check fails.
+
+    `opened_at` is the real time of a call taken earlier (after hours, R4.7): the clocks run from
+    it and the timeline says when the case was entered. `owner`/`team` are the desk's choice at
+    intake; apps acting on `case_opened` see them set and leave them be.
     """
     _require_intake_right(
         by, customer=customer, contact=contact, equipment=equipment, severity=severity, channel=channel
@@ -116,7 +127,13 @@ def open_case(
     _validate_parties(customer, contact, site, equipment)
     _check_fax_pages(channel, attachments)
     checked = _check_files(attachments)
-    opened_at = opened_at or timezone.now()
+    entered_at = timezone.now()
+    if opened_at is not None and opened_at > entered_at + LATE_ENTRY_SKEW:
+        raise CaseError(
+            _("The time of the call cannot be in the future."),
+            fields={"opened_at": [_("Give the time the call was taken, not later than now.")]},
+        )
+    opened_at = opened_at or entered_at
     if equipment is not None and site is None:
         site = equipment.site
     entitlement = entitlement_for(equipment, on=timezone.localdate(opened_at), excluded_cause=excluded_cause)
@@ -147,6 +164,11 @@ def open_case(
     case.save()
     event = _record(case, by, EventKind.CREATED, public=True, to_status=Status.NEW, text=case.description, at=opened_at)
     _store_files(case, event, checked, by, public=True)
+    if entered_at - opened_at > LATE_ENTRY_SKEW:
+        _record(case, by, EventKind.ENTERED_LATE, called_at=opened_at.isoformat(), entered_at=entered_at.isoformat())
+    if owner is not None or team is not None:
+        assign(case=case, by=by, owner=owner, team=team)
+        case.refresh_from_db(fields=["owner", "team"])
     # Clocks from the opening time; the "severity A at opening" rule notifies executives now.
     sla.start_clocks(case, at=opened_at, new_case=True)
     # Other apps act on a new case (e.g. dispatch proposes an owner) in this same transaction.

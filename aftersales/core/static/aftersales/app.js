@@ -53,6 +53,23 @@
       replaceFrom(form.dataset.entitlementUrl + "?" + params.toString(), "entitlement");
     };
     form.elements.equipment.addEventListener("change", refresh);
+
+    // The dispatch proposal for the chosen equipment, site and severity (the agent may override it).
+    var proposal = form.querySelector("[data-proposal-url]");
+    if (proposal) {
+      var propose = function () {
+        var checked = form.querySelector("input[name=severity]:checked");
+        var params = new URLSearchParams({
+          customer: form.elements.customer.value,
+          equipment: form.elements.equipment.value,
+          site: form.elements.site.value,
+          severity: checked ? checked.value : ""
+        });
+        replaceFrom(proposal.dataset.proposalUrl + "?" + params.toString(), "dispatch-proposal");
+      };
+      ["equipment", "site"].forEach(function (name) { form.elements[name].addEventListener("change", propose); });
+      form.querySelectorAll("input[name=severity]").forEach(function (el) { el.addEventListener("change", propose); });
+    }
     form.elements.excluded_cause.addEventListener("change", refresh);
 
     var answer = form.querySelector("[data-consultation-only]");
@@ -60,6 +77,7 @@
       var mode = form.querySelector("input[name=mode]:checked");
       var consult = mode && mode.value === "consultation";
       answer.hidden = !consult;
+      form.querySelectorAll("[data-case-only]").forEach(function (el) { el.hidden = consult; });
       form.querySelectorAll("fieldset.severity, select[name=kind]").forEach(function (el) {
         (el.closest("label") || el).hidden = consult;
       });
