@@ -181,3 +181,13 @@ def scope(user, queryset):
     if seen.contact is None or rule is None:
         return queryset.none()
     return rule(queryset, seen)
+
+
+def holders(name: str):
+    """The active users holding `name` by their roles, for choosing people (a form's choices, a
+    rule's candidates). A permission's condition on an object is not applied: ask `allowed`
+    with the object before acting."""
+    from django.contrib.auth import get_user_model
+
+    roles = [role.value for role in roles_holding(name)]
+    return get_user_model().objects.filter(is_active=True, groups__name__in=roles).distinct()

@@ -16,7 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from aftersales.accounts import policy
-from aftersales.api.base import LanguageMixin, is_staff
+from aftersales.api.base import LanguageMixin
 from aftersales.api.fields import DateTimeField, IdField
 from aftersales.api.pagination import IdCursorPagination
 from aftersales.cases.models import Case
@@ -182,7 +182,7 @@ class VendorCaseSerializer(serializers.ModelSerializer):
     def to_representation(self, instance):
         data = super().to_representation(instance)
         request = self.context.get("request")
-        if request is None or not is_staff(request.user):
+        if request is None or not policy.allowed(request.user, "dispatch.view"):
             # The customer sees the other side's number, not its contact nor the desk's notes.
             data.update({"contact": "", "opened_by": None, "updates": []})
         return data

@@ -26,7 +26,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from aftersales.accounts import policy
-from aftersales.api.base import LanguageMixin, is_staff
+from aftersales.api.base import LanguageMixin
 from aftersales.api.fields import DateTimeField
 from aftersales.api.pagination import IdCursorPagination
 from aftersales.cases.queries import name_shown_to, visible_cases
@@ -91,7 +91,7 @@ class VisitSerializer(serializers.ModelSerializer):
     def to_representation(self, instance):
         data = super().to_representation(instance)
         request = self.context.get("request")
-        if request is None or not is_staff(request.user):
+        if request is None or not policy.allowed(request.user, "field.view"):
             # Where the engineer's phone was is the service company's business.
             data.update(arrival_latitude=None, arrival_longitude=None, arrival_accuracy_m=None)
         return data

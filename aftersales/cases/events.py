@@ -121,6 +121,8 @@ def _suspension_text(data: Mapping[str, Any]) -> str:
     if step == "rejected":
         return _("Suspension rejected: %(note)s") % {"note": data.get("text") or "—"}
     return raw_text(data)
+
+
 def _entered_late_text(data: Mapping[str, Any]) -> str:
     called, entered = parse_datetime(data.get("called_at") or ""), parse_datetime(data.get("entered_at") or "")
     if called is None or entered is None:

@@ -7,8 +7,7 @@ attachment download and notification starts from it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 

@@ -11,8 +11,8 @@ from aftersales.demo.base import SeedReport
 from aftersales.demo.cases import CaseWriter, demo_cases_exist
 from aftersales.demo.contracts import ContractsLoader
 from aftersales.demo.customers import CustomersLoader
-from aftersales.demo.field import FieldWriter
 from aftersales.demo.dispatch import DispatchLoader
+from aftersales.demo.field import FieldWriter
 from aftersales.demo.installed_base import InstalledBaseLoader
 from aftersales.demo.people import PeopleLoader
 

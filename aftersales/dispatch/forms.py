@@ -6,22 +6,19 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.accounts.roles import MANAGERS, STAFF_ROLES
+from aftersales.accounts import policy
 from aftersales.cases.models import Tier
 from aftersales.core.forms import DateTimeField
 from aftersales.dispatch.models import AssignmentRule, Handling, RemoteAuthorisation, Shift, ShiftSwap, Team, VendorCase
+from aftersales.dispatch.permissions import DUTY_MANAGER, ON_DUTY
 from aftersales.installed_base.models import Vendor
 
 LOCAL_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
-def staff(roles=STAFF_ROLES):
-    return (
-        get_user_model()
-        .objects.filter(is_active=True, groups__name__in=[r.value for r in roles])
-        .distinct()
-        .order_by("username")
-    )
+def staff(permission: str = ON_DUTY):
+    """The people who may hold a duty that needs `permission`, by user name."""
+    return policy.holders(permission).order_by("username")
 
 
 class ShiftForm(forms.Form):
@@ -43,7 +40,7 @@ class ShiftForm(forms.Form):
     )
     # Querysets are lazy and copied per form: each form reads the people afresh.
     duty_engineer = forms.ModelChoiceField(label=_("Duty engineer"), queryset=staff())
-    duty_manager = forms.ModelChoiceField(label=_("Duty manager"), queryset=staff(MANAGERS))
+    duty_manager = forms.ModelChoiceField(label=_("Duty manager"), queryset=staff(DUTY_MANAGER))
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
 
@@ -53,7 +50,7 @@ class FillWeekForm(forms.Form):
     engineers = forms.ModelMultipleChoiceField(
         label=_("Duty engineers, taking turns"), queryset=staff(), widget=forms.CheckboxSelectMultiple
     )
-    duty_manager = forms.ModelChoiceField(label=_("Duty manager"), queryset=staff(MANAGERS))
+    duty_manager = forms.ModelChoiceField(label=_("Duty manager"), queryset=staff(DUTY_MANAGER))
 
 
 class SwapForm(forms.Form):

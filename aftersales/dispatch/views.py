@@ -315,7 +315,7 @@ def _save_rule(form, by, rule) -> None:
 @login_required
 def proposal(request):
     """The intake form's proposal for the caller's equipment and severity (a fragment)."""
-    if not request.user.can_take_calls:
+    if not policy.allowed(request.user, "cases.open"):
         raise PermissionDenied
     customer = Customer.objects.filter(pk=_int(request.GET.get("customer"))).first()
     equipment = site = None

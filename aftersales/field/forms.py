@@ -11,9 +11,10 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.accounts.roles import ENGINEERS
+from aftersales.accounts import policy
 from aftersales.core.forms import DateTimeField
 from aftersales.field.models import ReportKind, TestResult, Visit
+from aftersales.field.permissions import SENT
 from aftersales.field.services import MAX_SIGNATURE_BYTES, parse_materials
 from aftersales.field.workflow import BY_ACTION
 
@@ -22,12 +23,8 @@ MATERIAL_ROWS = 4
 
 
 def engineers():
-    return (
-        get_user_model()
-        .objects.filter(is_active=True, groups__name__in=[role.value for role in ENGINEERS])
-        .distinct()
-        .order_by("display_name", "username")
-    )
+    """The people who can be sent on site."""
+    return policy.holders(SENT).order_by("display_name", "username")
 
 
 class LocalDateTimeInput(forms.DateTimeInput):

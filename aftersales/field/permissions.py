@@ -13,11 +13,15 @@ WORK = "field.work"
 REPORT = "field.report"
 CANCEL = "field.cancel"
 VIEW = "field.view"
+# Who can be sent on site (a dispatch form's choices, the check of whom a visit sends).
+SENT = "field.be_sent"
 
 # Engineers and managers dispatch (R4.8: the manager assigns; a specialist takes a colleague along).
 DISPATCHERS = ENGINEERS | MANAGERS
 # The duty and department managers cancel a visit that is not needed any more.
 CANCELLERS = MANAGERS | {Role.EXECUTIVE}
+# The visit's moves are the engineers' (each row of the visit table names them).
+FIELD_ENGINEERS = ENGINEERS
 
 
 def is_on_visit(user, visit) -> bool:
@@ -26,6 +30,12 @@ def is_on_visit(user, visit) -> bool:
 
 
 def register() -> None:
+    policy.declare(
+        SENT,
+        roles=ENGINEERS,
+        refused=_("Only active engineers can be sent on site."),
+        description=_("Be sent on site on a visit"),
+    )
     policy.declare(
         DISPATCH,
         roles=DISPATCHERS,

@@ -13,11 +13,12 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from aftersales.accounts.roles import STAFF_ROLES
+from aftersales.accounts import policy
 from aftersales.cases.queries import visible_cases
 from aftersales.documents.models import Audience, Document
 from aftersales.documents.queries import documents_of, get_visible_document
 from aftersales.field.models import ServiceReport, Visit
+from aftersales.field.permissions import VIEW
 
 UNDER_WAY = (
     Visit.Status.EN_ROUTE,
@@ -80,7 +81,7 @@ def my_visits_day(user, *, day: dt.date | None = None) -> QuerySet[Visit]:
 
 def readable_audiences(user) -> list[str]:
     """Staff may read every copy; a customer only the customer's."""
-    return [Audience.STAFF, Audience.CUSTOMER] if user.roles & STAFF_ROLES else [Audience.CUSTOMER]
+    return [Audience.STAFF, Audience.CUSTOMER] if policy.allowed(user, VIEW) else [Audience.CUSTOMER]
 
 
 def report_documents(user, report: ServiceReport) -> QuerySet[Document]:

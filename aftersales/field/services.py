@@ -18,14 +18,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from aftersales.accounts import policy
-from aftersales.accounts.roles import ENGINEERS
 from aftersales.cases import services as case_services
 from aftersales.cases.models import OPEN_STATUSES, Case, Severity, Status
 from aftersales.documents.models import Audience
 from aftersales.documents.services import request_document
 from aftersales.field import events, notices
 from aftersales.field.models import OpenPoint, ReportKind, ServiceReport, TestResult, Visit
-from aftersales.field.permissions import DISPATCH, REPORT
+from aftersales.field.permissions import DISPATCH, REPORT, SENT
 from aftersales.field.workflow import VISIT_WORKFLOW, VisitError
 
 SERVICE_REPORT_DOCUMENT = "service_report"
@@ -59,7 +58,7 @@ def dispatch_visit(
     people = list({user.pk: user for user in engineers}.values())
     if not people:
         errors["engineers"] = [_("Choose at least one engineer.")]
-    elif any(not user.is_active or not (user.roles & ENGINEERS) for user in people):
+    elif any(not policy.allowed(user, SENT) for user in people):
         errors["engineers"] = [_("Only active engineers can be sent on site.")]
     if planned_departure_at is None:
         errors["planned_departure_at"] = [_("This field is required.")]

@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from aftersales.accounts import policy
-from aftersales.accounts.roles import ENGINEERS
 from aftersales.cases import services as case_services
 from aftersales.cases.models import OPEN_STATUSES
 from aftersales.core import transitions as engine
@@ -29,7 +28,7 @@ from aftersales.core.errors import DomainError
 from aftersales.core.transitions import Move
 from aftersales.field import events
 from aftersales.field.models import Visit
-from aftersales.field.permissions import CANCEL, CANCELLERS, WORK
+from aftersales.field.permissions import CANCEL, CANCELLERS, FIELD_ENGINEERS, WORK
 from aftersales.sla.models import Act
 
 S = Visit.Status
@@ -164,14 +163,19 @@ VISIT_WORKFLOW = engine.Machine(
     initial=S.PLANNED,
     transitions=(
         Transition(
-            "depart", gettext_lazy("Depart"), frozenset({S.PLANNED}), S.EN_ROUTE, ENGINEERS, hooks=(_stamp_departure,)
+            "depart",
+            gettext_lazy("Depart"),
+            frozenset({S.PLANNED}),
+            S.EN_ROUTE,
+            FIELD_ENGINEERS,
+            hooks=(_stamp_departure,),
         ),
         Transition(
             "arrive",
             gettext_lazy("Check in on site"),
             frozenset({S.PLANNED, S.EN_ROUTE}),
             S.ON_SITE,
-            ENGINEERS,
+            FIELD_ENGINEERS,
             hooks=(_stamp_arrival,),
         ),
         Transition(
@@ -179,7 +183,7 @@ VISIT_WORKFLOW = engine.Machine(
             gettext_lazy("Customer confirms the symptom"),
             frozenset({S.ON_SITE}),
             S.WORKING,
-            ENGINEERS,
+            FIELD_ENGINEERS,
             guards=(_name_given,),
             hooks=(_stamp_symptom,),
         ),
@@ -188,7 +192,7 @@ VISIT_WORKFLOW = engine.Machine(
             gettext_lazy("Work completed"),
             frozenset({S.WORKING}),
             S.COMPLETED,
-            ENGINEERS,
+            FIELD_ENGINEERS,
             guards=(_work_described,),
             hooks=(_stamp_completion,),
         ),
@@ -197,7 +201,7 @@ VISIT_WORKFLOW = engine.Machine(
             gettext_lazy("Result confirmed"),
             frozenset({S.COMPLETED}),
             S.CONFIRMED,
-            ENGINEERS,
+            FIELD_ENGINEERS,
             guards=(_name_given, _confirmer_fits),
             hooks=(_stamp_result,),
         ),
@@ -207,7 +211,7 @@ VISIT_WORKFLOW = engine.Machine(
             gettext_lazy("Check out"),
             ON_SITE,
             S.CHECKED_OUT,
-            ENGINEERS,
+            FIELD_ENGINEERS,
             guards=(_result_confirmed,),
             hooks=(_stamp_check_out,),
         ),
@@ -237,7 +241,9 @@ def next_moves(visit: Visit, user) -> list[Transition]:
     """The moves `user` may offer on `visit` now (the policy's condition included), in table order.
     Check-out is offered only once the result is confirmed."""
     moves = []
-    for move in VISIT_WORKFLOW.allowed(visit.status, user.roles):
+    for move in VISIT_WORKFLOW.transitions:
+        if visit.status not in move.sources:
+            continue
         if not isinstance(move, Transition) or not policy.allowed(user, move.permission, visit):
             continue
         if move.name == "check_out" and visit.status != S.CONFIRMED:

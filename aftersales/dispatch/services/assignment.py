@@ -19,12 +19,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.accounts import policy
-from aftersales.accounts.roles import ENGINEERS
 from aftersales.cases import services as case_services
 from aftersales.cases.models import OPEN_STATUSES, Case
 from aftersales.core.errors import DomainError
 from aftersales.dispatch import notices
 from aftersales.dispatch.models import AssignmentRule, Engineer, Proposal, Shift, Team
+from aftersales.dispatch.permissions import ASSIGNABLE
 from aftersales.dispatch.routing import SEVERITY_WEIGHT, Candidate, choose
 from aftersales.dispatch.services.roster import after_hours, on_duty
 from aftersales.notifications.services import queue_notification
@@ -85,7 +85,7 @@ def _covering_shifts(at: dt.datetime, team: Team | None, region: str) -> list[Sh
 
 
 def _engineer_profiles(team: Team | None, region: str, duty_user_ids: set[int]):
-    profiles = Engineer.objects.filter(user__is_active=True, user__groups__name__in=[r.value for r in ENGINEERS])
+    profiles = Engineer.objects.filter(user__is_active=True, user__in=policy.holders(ASSIGNABLE))
     if team is not None:
         profiles = profiles.filter(Q(user__teams=team) | Q(user_id__in=duty_user_ids))
     elif region:

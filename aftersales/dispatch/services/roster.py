@@ -12,10 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.accounts import policy
-from aftersales.accounts.roles import MANAGERS, STAFF_ROLES
 from aftersales.calendars.models import BusinessCalendar, HolidayDay, parse_hours
 from aftersales.core.errors import Conflict, DomainError
 from aftersales.dispatch.models import Shift, ShiftSwap, Team
+from aftersales.dispatch.permissions import DUTY_MANAGER, ON_DUTY
 from aftersales.timeline.services import record
 
 # The hours each kind of shift covers by default (local time); a shift whose end is not after
@@ -119,9 +119,9 @@ def on_duty(at: dt.datetime, *, team: Team | None = None, region: str = "") -> Q
 
 def _check_people(duty_engineer, duty_manager) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
-    if duty_engineer is None or not (duty_engineer.roles & STAFF_ROLES):
+    if duty_engineer is None or not policy.allowed(duty_engineer, ON_DUTY):
         errors["duty_engineer"] = [_("Choose a staff member.")]
-    if duty_manager is None or not (duty_manager.roles & MANAGERS):
+    if duty_manager is None or not policy.allowed(duty_manager, DUTY_MANAGER):
         errors["duty_manager"] = [_("Choose someone with a manager's role.")]
     return errors
 
