@@ -8,7 +8,8 @@ class SlaConfig(AppConfig):
     verbose_name = _("Service levels")
 
     def ready(self) -> None:
-        from aftersales.sla import holidays, notices
+        from aftersales.sla import holidays, notices, services
 
         notices.register()
         holidays.register()
+        services.register()
