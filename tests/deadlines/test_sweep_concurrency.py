@@ -58,7 +58,11 @@ def test_two_sweeps_at_once_handle_each_breach_and_alarm_once(handled, calendars
     assert not errors, errors
     assert sum(r["breaches"] for r in results) == total
     assert sum(r["alarms"] for r in results) == total
-    assert Counter(b.pk for b in handled.breaches) == Counter({pk: 1 for pk in Deadline.objects.values_list("pk", flat=True)})
-    assert Counter(f.pk for f in handled.firings) == Counter({pk: 1 for pk in Alarm.objects.values_list("pk", flat=True)})
+    assert Counter(b.pk for b in handled.breaches) == Counter(
+        {pk: 1 for pk in Deadline.objects.values_list("pk", flat=True)}
+    )
+    assert Counter(f.pk for f in handled.firings) == Counter(
+        {pk: 1 for pk in Alarm.objects.values_list("pk", flat=True)}
+    )
     assert not Deadline.objects.filter(breached_at=None).exists()
     assert not Alarm.objects.filter(fired_at=None).exists()
