@@ -374,6 +374,8 @@ def seed(n_cases: int, n_open: int, master: MasterIds, rng_seed: int, progress) 
         cursor.execute("SET synchronous_commit TO off")
         cursor.execute("SET work_mem TO '256MB'")
         cursor.execute("TRUNCATE cases_case, cases_casenumbercounter RESTART IDENTITY CASCADE")
+        # The deadlines name their case generically (no foreign key): the cascade misses them.
+        cursor.execute("TRUNCATE deadlines_alarm, deadlines_deadline RESTART IDENTITY CASCADE")
     indexes = S.drop_secondary_indexes(["cases_case", "timeline_entry", "deadlines_deadline", "deadlines_alarm"])
     try:
         params = {
