@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "aftersales.contracts",
     "aftersales.calendars",
     "aftersales.timeline",
+    "aftersales.deadlines",
     "aftersales.approvals",
     "aftersales.dispatch",
     "aftersales.cases",

@@ -15,7 +15,7 @@ every pending escalation fires after T0. `--reuse` keeps the seeded scenario if 
 Each round then, in a committed transaction, moves the due time of `--due` running clocks and
 the firing time of N pending escalations (each set on distinct open cases, picked at random) to
 just before T0, and times `sweep(now=T0)`: its wall time, its CPU time, and its two parts
-(`_mark_breaches`, `_fire_escalations`). After each round the rows are put back in the future,
+(`deadlines.services.sweep_breaches`, `sweep_alarms`). After each round the rows are put back in the future,
 the timeline entries and notifications the sweep wrote are deleted and the tables vacuumed, so
 every round starts from the same state. There is one series of rounds per N in `--escalations`.
 One extra round, rolled back, captures the SQL (number of queries, time in the database) and the
@@ -46,7 +46,7 @@ from bench import run as R  # noqa: E402  (database and report helpers of the pa
 RESULTS = ROOT / "bench" / "results"
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/aftersales_sweep_bench"
 # Bump when the seeded data change shape, so that --reuse does not reuse an older shape.
-SEED_VERSION = 3
+SEED_VERSION = 4
 TARGET_MEDIAN_S = 0.5
 HISTORY_DAYS = 3 * 365
 # The open cases are every SPREAD-th case among the most recent ones.
@@ -271,18 +271,21 @@ WITH c AS MATERIALIZED (
            CASE WHEN fate = 'paused' THEN %(t0)s::timestamptz - (%(t0)s::timestamptz - opened_at) * r4 END AS paused
     FROM d
 )
-INSERT INTO sla_clock (
-    case_id, kind, target_minutes, calendar_id, started_at, due_at, met_at, breached_at, stopped_at, paused_at,
-    paused_minutes
+INSERT INTO deadlines_deadline (
+    subject_type_id, subject_id, kind, target_minutes, calendar_id, started_at, due_at, met_at, breached_at,
+    stopped_at, paused_at, paused_minutes
 )
-SELECT case_id, kind, minutes, calendar_id, opened_at, due, met,
+SELECT %(case_type)s, case_id, kind, minutes, calendar_id, opened_at, due, met,
        CASE WHEN due < COALESCE(met, stopped, paused, %(t0)s::timestamptz + interval '1 microsecond') THEN due END,
        stopped, paused, 0
 FROM e
 """
 
 ESCALATIONS_SQL = """
-INSERT INTO sla_escalation (case_id, rule_id, clock_id, fire_at, fired_at, cancelled_at)
+INSERT INTO deadlines_alarm (subject_type_id, subject_id, deadline_id, kind, ref, key, fire_at, fired_at, cancelled_at)
+SELECT %(case_type)s, case_id, clock_id, 'sla.escalation', rule_id,
+       'escalation:' || case_id || ':' || rule_id || ':' || COALESCE(clock_id::text, '-'), fire_at, fired_at, cancelled_at
+FROM (
 -- Rules that fire at opening: fired when the case was opened.
 SELECT k.id, r.id, NULL::bigint, k.opened_at, k.opened_at, NULL::timestamptz
 FROM cases_case k JOIN sla_escalationrule r ON r.trigger = 'opening' AND strpos(r.severities, k.severity) > 0
@@ -303,15 +306,16 @@ SELECT case_id, rule_id, clock_id, fire_at,
        CASE WHEN (ended_at IS NULL OR ended_at >= fire_at) AND fire_at <= %(t0)s THEN fire_at END,
        CASE WHEN ended_at < fire_at THEN ended_at END
 FROM (
-    SELECT cl.case_id, r.id AS rule_id, cl.id AS clock_id,
+    SELECT cl.subject_id AS case_id, r.id AS rule_id, cl.id AS clock_id,
            cl.due_at + CASE WHEN r.trigger = 'before_due' THEN -1 ELSE 1 END * r.minutes * interval '1 minute'
                AS fire_at,
            COALESCE(cl.met_at, cl.stopped_at, cl.paused_at) AS ended_at
-    FROM sla_clock cl
-    JOIN cases_case k ON k.id = cl.case_id
+    FROM deadlines_deadline cl
+    JOIN cases_case k ON k.id = cl.subject_id
     JOIN sla_escalationrule r ON r.clock = cl.kind AND r.trigger IN ('before_due', 'breached')
                              AND strpos(r.severities, k.severity) > 0
 ) x
+) AS escalation (case_id, rule_id, clock_id, fire_at, fired_at, cancelled_at)
 """
 
 EVENTS_SQL = """
@@ -323,8 +327,8 @@ SELECT %(case_type)s, id, accepted_at, owner_id, 'status', false,
        '{"from_status": "new", "to_status": "accepted"}'::jsonb FROM cases_case
 WHERE accepted_at IS NOT NULL
 UNION ALL
-SELECT %(case_type)s, case_id, due_at, NULL, 'breached', false, jsonb_build_object('clock', kind, 'due_at', due_at)
-FROM sla_clock
+SELECT %(case_type)s, subject_id, due_at, NULL, 'breached', false, jsonb_build_object('clock', kind, 'due_at', due_at)
+FROM deadlines_deadline
 WHERE breached_at IS NOT NULL
 UNION ALL
 SELECT %(case_type)s, id, closed_at, NULL, 'status', true,
@@ -336,9 +340,9 @@ WHERE status IN ('closed', 'cancelled')
 NEXT_DUE_SQL = """
 UPDATE cases_case k SET next_due_at = m.due
 FROM (
-    SELECT case_id, min(due_at) AS due FROM sla_clock
+    SELECT subject_id AS case_id, min(due_at) AS due FROM deadlines_deadline
     WHERE met_at IS NULL AND stopped_at IS NULL AND paused_at IS NULL
-    GROUP BY case_id
+    GROUP BY subject_id
 ) m
 WHERE k.id = m.case_id
 """
@@ -370,7 +374,9 @@ def seed(n_cases: int, n_open: int, master: MasterIds, rng_seed: int, progress) 
         cursor.execute("SET synchronous_commit TO off")
         cursor.execute("SET work_mem TO '256MB'")
         cursor.execute("TRUNCATE cases_case, cases_casenumbercounter RESTART IDENTITY CASCADE")
-    indexes = S.drop_secondary_indexes(["cases_case", "timeline_entry", "sla_clock", "sla_escalation"])
+        # The deadlines name their case generically (no foreign key): the cascade misses them.
+        cursor.execute("TRUNCATE deadlines_alarm, deadlines_deadline RESTART IDENTITY CASCADE")
+    indexes = S.drop_secondary_indexes(["cases_case", "timeline_entry", "deadlines_deadline", "deadlines_alarm"])
     try:
         params = {
             "t0": t0,
@@ -403,14 +409,18 @@ def seed(n_cases: int, n_open: int, master: MasterIds, rng_seed: int, progress) 
                     "INSERT INTO cases_casenumbercounter (period, last) "
                     "SELECT substr(number, 3, 6), count(*) FROM cases_case GROUP BY 1"
                 )
-            clocks = step("clocks", CLOCKS_SQL, {"t0": t0, "factors": json.dumps(WALL_FACTOR), "future_share": 0.6})
-            step("next due", NEXT_DUE_SQL)
-            escalations = step("escalations", ESCALATIONS_SQL, {"t0": t0})
             from django.contrib.contenttypes.models import ContentType
 
             from aftersales.cases.models import Case
 
             case_type = ContentType.objects.get_for_model(Case).pk
+            clocks = step(
+                "clocks",
+                CLOCKS_SQL,
+                {"t0": t0, "factors": json.dumps(WALL_FACTOR), "future_share": 0.6, "case_type": case_type},
+            )
+            step("next due", NEXT_DUE_SQL)
+            escalations = step("escalations", ESCALATIONS_SQL, {"t0": t0, "case_type": case_type})
             events = step("timeline", EVENTS_SQL, {"case_type": case_type})
             begun = time.monotonic()
         timings["commit"] = round(time.monotonic() - begun, 1)
@@ -444,22 +454,22 @@ def seed(n_cases: int, n_open: int, master: MasterIds, rng_seed: int, progress) 
 
 PICK_CLOCKS = """
 SELECT id, case_id FROM (
-    SELECT DISTINCT ON (case_id) id, case_id FROM sla_clock
+    SELECT DISTINCT ON (subject_id) id, subject_id AS case_id FROM deadlines_deadline
     WHERE met_at IS NULL AND stopped_at IS NULL AND paused_at IS NULL AND breached_at IS NULL
-    ORDER BY case_id, random()
+    ORDER BY subject_id, random()
 ) s ORDER BY random() LIMIT %s
 """
 PICK_ESCALATIONS = """
 SELECT id, case_id FROM (
-    SELECT DISTINCT ON (case_id) id, case_id FROM sla_escalation
+    SELECT DISTINCT ON (subject_id) id, subject_id AS case_id FROM deadlines_alarm
     WHERE fired_at IS NULL AND cancelled_at IS NULL
-    ORDER BY case_id, random()
+    ORDER BY subject_id, random()
 ) s ORDER BY random() LIMIT %s
 """
 DUE_NOW = """
-SELECT (SELECT count(*) FROM sla_clock
+SELECT (SELECT count(*) FROM deadlines_deadline
         WHERE met_at IS NULL AND stopped_at IS NULL AND paused_at IS NULL AND breached_at IS NULL AND due_at <= %(now)s),
-       (SELECT count(*) FROM sla_escalation WHERE fired_at IS NULL AND cancelled_at IS NULL AND fire_at <= %(now)s)
+       (SELECT count(*) FROM deadlines_alarm WHERE fired_at IS NULL AND cancelled_at IS NULL AND fire_at <= %(now)s)
 """
 
 
@@ -532,11 +542,11 @@ def set_up_round(now: dt.datetime, n_due: int, n_escalations: int, round_seed: f
                 f"only {len(clocks)} running clocks and {len(escalations)} pending escalations on distinct cases"
             )
         cursor.execute(
-            "UPDATE sla_clock SET due_at = %s - (1 + random() * 599) * interval '1 second' WHERE id = ANY(%s)",
+            "UPDATE deadlines_deadline SET due_at = %s - (1 + random() * 599) * interval '1 second' WHERE id = ANY(%s)",
             [now, clocks],
         )
         cursor.execute(
-            "UPDATE sla_escalation SET fire_at = %s - (1 + random() * 599) * interval '1 second' WHERE id = ANY(%s)",
+            "UPDATE deadlines_alarm SET fire_at = %s - (1 + random() * 599) * interval '1 second' WHERE id = ANY(%s)",
             [now, escalations],
         )
         cursor.execute("SELECT id, tier FROM cases_case WHERE id = ANY(%s)", [[row[1] for row in picked]])
@@ -556,12 +566,12 @@ def reset_round(state: Round, now: dt.datetime) -> dict[str, int]:
 
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
-            "UPDATE sla_clock SET breached_at = NULL, due_at = %s + (5 + random() * 4320) * interval '1 minute' "
+            "UPDATE deadlines_deadline SET breached_at = NULL, due_at = %s + (5 + random() * 4320) * interval '1 minute' "
             "WHERE id = ANY(%s)",
             [now, state.clocks],
         )
         cursor.execute(
-            "UPDATE sla_escalation SET fired_at = NULL, fire_at = %s + (5 + random() * 4320) * interval '1 minute' "
+            "UPDATE deadlines_alarm SET fired_at = NULL, fire_at = %s + (5 + random() * 4320) * interval '1 minute' "
             "WHERE id = ANY(%s)",
             [now, state.escalations],
         )
@@ -579,18 +589,22 @@ def reset_round(state: Round, now: dt.datetime) -> dict[str, int]:
     # escalations fire again (their notifications' dedupe keys meet their dead predecessors in
     # the unique index), and the server's autovacuum may be off (it is on the benchmark machine).
     with connection.cursor() as cursor:
-        cursor.execute("VACUUM notifications_notification, timeline_entry, sla_clock, sla_escalation")
+        cursor.execute("VACUUM notifications_notification, timeline_entry, deadlines_deadline, deadlines_alarm")
     return written
+
+
+# The sweep's two parts, one transaction each (aftersales.deadlines.services).
+PARTS = ("sweep_breaches", "sweep_alarms")
 
 
 class PartTimer:
     """Wraps the sweep's two parts (module globals that `sweep` looks up) to time each."""
 
     def __init__(self) -> None:
-        from aftersales.sla import services
+        from aftersales.deadlines import services
 
         self.services = services
-        self.originals = {name: getattr(services, name) for name in ("_mark_breaches", "_fire_escalations")}
+        self.originals = {name: getattr(services, name) for name in PARTS}
         self.last: dict[str, float] = {}
 
     def __enter__(self) -> PartTimer:
@@ -622,17 +636,17 @@ def sizes() -> dict:
             SELECT (SELECT count(*) FROM cases_case),
                    (SELECT count(*) FROM cases_case WHERE status IN ('new', 'accepted', 'in_progress',
                         'waiting_customer', 'waiting_vendor', 'waiting_parts', 'suspended', 'reopened')),
-                   (SELECT count(*) FROM sla_clock),
-                   (SELECT count(*) FROM sla_clock WHERE met_at IS NULL AND stopped_at IS NULL AND paused_at IS NULL),
-                   (SELECT count(*) FROM sla_clock
+                   (SELECT count(*) FROM deadlines_deadline),
+                   (SELECT count(*) FROM deadlines_deadline WHERE met_at IS NULL AND stopped_at IS NULL AND paused_at IS NULL),
+                   (SELECT count(*) FROM deadlines_deadline
                     WHERE met_at IS NULL AND stopped_at IS NULL AND paused_at IS NULL AND breached_at IS NULL),
-                   (SELECT count(*) FROM sla_escalation),
-                   (SELECT count(*) FROM sla_escalation WHERE fired_at IS NULL AND cancelled_at IS NULL),
+                   (SELECT count(*) FROM deadlines_alarm),
+                   (SELECT count(*) FROM deadlines_alarm WHERE fired_at IS NULL AND cancelled_at IS NULL),
                    (SELECT count(*) FROM timeline_entry),
                    pg_size_pretty(pg_database_size(current_database())),
-                   pg_size_pretty(pg_relation_size('clock_unbreached_due_idx')),
-                   pg_size_pretty(pg_relation_size('escalation_pending_idx')),
-                   pg_size_pretty(pg_total_relation_size('sla_clock')),
+                   pg_size_pretty(pg_relation_size('deadline_unbreached_due_idx')),
+                   pg_size_pretty(pg_relation_size('alarm_pending_idx')),
+                   pg_size_pretty(pg_total_relation_size('deadlines_deadline')),
                    pg_size_pretty(pg_total_relation_size('cases_case'))
             """
         )
@@ -675,7 +689,7 @@ def diagnose(scenario: Scenario, now: dt.datetime, args, round_seed: float) -> N
         selects = [
             (table, q["sql"])
             for q in scenario.queries
-            for table in ("sla_clock", "sla_escalation")
+            for table in ("deadlines_deadline", "deadlines_alarm")
             if q["sql"].lstrip().upper().startswith("SELECT") and "FOR UPDATE" in q["sql"].upper()
             if f'FROM "{table}"' in q["sql"]
         ]
@@ -721,16 +735,16 @@ def measure(scenario: Scenario, args, progress) -> None:
                 if result != expected:
                     raise SystemExit(f"round {i + 1}: sweep returned {result}, expected {expected}")
                 progress(
-                    f"    round {i + 1:>2}: {wall:7.1f} ms (breaches {parts.last['_mark_breaches']:6.1f}, "
-                    f"escalations {parts.last['_fire_escalations']:6.1f}, cpu {cpu:6.1f}) {result}; "
+                    f"    round {i + 1:>2}: {wall:7.1f} ms (breaches {parts.last[PARTS[0]]:6.1f}, "
+                    f"escalations {parts.last[PARTS[1]]:6.1f}, cpu {cpu:6.1f}) {result}; "
                     f"reset and VACUUM {reset_ms:.0f} ms" + (" (warm-up)" if i < 0 else "")
                 )
                 if i < 0:
                     continue
                 series.wall_ms.append(wall)
                 series.cpu_ms.append(cpu)
-                series.breaches_ms.append(parts.last["_mark_breaches"])
-                series.escalations_ms.append(parts.last["_fire_escalations"])
+                series.breaches_ms.append(parts.last[PARTS[0]])
+                series.escalations_ms.append(parts.last[PARTS[1]])
                 series.results.append({**result, **written})
 
 
@@ -801,7 +815,7 @@ def report(scenarios: list[Scenario], args, django_version: str, pg_version: str
     lines += [
         "",
         "columns   due = clocks + escalations due per round; sweep = wall time of sweep(now) in ms; "
-        "breaches / escal. = its two parts (_mark_breaches, _fire_escalations, one transaction each, commit "
+        "breaches / escal. = its two parts (deadlines sweep_breaches and sweep_alarms, one transaction each, commit "
         "included); cpu = CPU time of this process (Python) during the sweep",
     ]
     for s in scenarios:
@@ -837,7 +851,7 @@ def report(scenarios: list[Scenario], args, django_version: str, pg_version: str
         )
     for s in scenarios:
         for table, sql, plan in s.explains:
-            index = {"sla_clock": "clock_unbreached_due_idx", "sla_escalation": "escalation_pending_idx"}[table]
+            index = {"deadlines_deadline": "deadline_unbreached_due_idx", "deadlines_alarm": "alarm_pending_idx"}[table]
             used = "uses" if index in plan else "does NOT use"
             lines += [
                 "",

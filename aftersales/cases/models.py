@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.contracts.entitlement import EntitlementKind, ExcludedCause
 from aftersales.customers.models import validate_phone
+from aftersales.deadlines.models import SubjectDeadlines
 from aftersales.timeline.models import AppendOnlyQuerySet, Entry
 
 
@@ -182,6 +183,8 @@ class Case(models.Model):
     # The nearest due time of the case's running clocks (kept by aftersales.sla.services), so
     # the queue can sort by it and filter "breached" / "due soon" with one index.
     next_due_at = models.DateTimeField(_("next due"), null=True, blank=True, editable=False)
+    # Its deadlines (the service clocks are those of aftersales.sla); a case with any is kept.
+    deadlines = SubjectDeadlines()
     # Contacts of the same customer who follow the case in the portal (R11.1: a contact who is
     # not the customer's manager sees only their own cases and those they are copied on).
     copied_contacts = models.ManyToManyField(
@@ -225,6 +228,20 @@ class Case(models.Model):
     def events(self) -> CaseEventQuerySet:
         """This case's timeline: the timeline entries whose subject is this case."""
         return CaseEvent.objects.filter(subject_id=self.pk)
+
+    @property
+    def clocks(self):
+        """This case's service clocks: the deadlines whose subject is this case (aftersales.sla)."""
+        from aftersales.sla.models import Clock
+
+        return Clock.objects.filter(case=self)
+
+    @property
+    def escalations(self):
+        """The escalation rules scheduled on this case: alarms whose subject is this case."""
+        from aftersales.sla.models import Escalation
+
+        return Escalation.objects.filter(case=self)
 
     @property
     def status_label(self) -> str:

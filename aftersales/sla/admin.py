@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from aftersales.cases.admin import ReadOnlyAdmin
 from aftersales.sla.models import (
@@ -46,20 +47,28 @@ class EscalationRuleAdmin(admin.ModelAdmin):
     autocomplete_fields = ["notify_user"]
 
 
+class ByCaseNumberAdmin(ReadOnlyAdmin):
+    """Searched by the case's number (the rows name their case generically)."""
+
+    search_fields = ["kind"]
+    search_help_text = _("Case number")
+
+    def get_search_results(self, request, queryset, search_term):
+        if not search_term:
+            return queryset, False
+        return queryset.filter(case__number__icontains=search_term.strip()), False
+
+
 @admin.register(Clock)
-class ClockAdmin(ReadOnlyAdmin):
+class ClockAdmin(ByCaseNumberAdmin):
     list_display = ["case", "kind", "calendar", "started_at", "due_at", "met_at", "breached_at", "paused_at"]
     list_filter = ["kind", "calendar"]
-    search_fields = ["case__number"]
-    list_select_related = ["case", "calendar"]
+    list_select_related = ["calendar"]
 
 
 @admin.register(Escalation)
-class EscalationAdmin(ReadOnlyAdmin):
+class EscalationAdmin(ByCaseNumberAdmin):
     list_display = ["case", "rule", "fire_at", "fired_at", "cancelled_at"]
-    list_filter = ["rule"]
-    search_fields = ["case__number"]
-    list_select_related = ["case", "rule"]
 
 
 @admin.register(SuspensionRequest)

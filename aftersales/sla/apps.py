@@ -12,7 +12,8 @@ class SlaConfig(AppConfig):
 
         permissions.register()
 
-        from aftersales.sla import holidays, notices
+        from aftersales.sla import holidays, notices, services
 
         notices.register()
         holidays.register()
+        services.register()

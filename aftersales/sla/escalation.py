@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
@@ -14,6 +14,7 @@ from aftersales.accounts.models import User
 from aftersales.accounts.roles import Role
 from aftersales.cases.events import case_event
 from aftersales.cases.models import Case, EventKind, Tier
+from aftersales.deadlines import registry as deadlines
 from aftersales.notifications.models import Notification
 from aftersales.notifications.services import users_with_role
 from aftersales.sla.models import Escalation, EscalationRule
@@ -27,8 +28,8 @@ _NEXT_TIER: dict[str, Tier] = {Tier.L1: Tier.L2, Tier.L2: Tier.L3, Tier.L3: Tier
 class Firing(NamedTuple):
     """What firing an escalation needs of it, its case and its clock.
 
-    The sweep reads these as plain values (`FIRING_FIELDS`): building a thousand escalations
-    with their cases and clocks as model instances costs more than the queries.
+    The sweep hands over plain values (`firings_of`): building a thousand escalations with
+    their cases and clocks as model instances costs more than the queries.
     """
 
     pk: int
@@ -44,22 +45,27 @@ class Firing(NamedTuple):
     def of(cls, escalation: Escalation) -> Firing:
         case = escalation.case
         clock_kind = escalation.clock.kind if escalation.clock is not None else None
+        assert escalation.rule_id is not None  # an escalation names its rule
         return cls(
             escalation.pk, escalation.rule_id, case.pk, case.number, case.severity, case.tier, case.owner_id, clock_kind
         )
 
 
-# `Escalation.objects.values_list(*FIRING_FIELDS)` rows are `Firing(*row)`.
-FIRING_FIELDS = (
-    "pk",
-    "rule_id",
-    "case_id",
-    "case__number",
-    "case__severity",
-    "case__tier",
-    "case__owner_id",
-    "clock__kind",
-)
+def firings_of(alarms: Sequence[deadlines.Firing]) -> list[Firing]:
+    """The escalation alarms the sweep claimed, with what firing needs of their cases: one query."""
+    cases = {
+        row[0]: row
+        for row in Case.objects.filter(pk__in={alarm.subject_id for alarm in alarms}).values_list(
+            "pk", "number", "severity", "tier", "owner_id"
+        )
+    }
+    firings = []
+    for alarm in alarms:
+        if alarm.subject_id not in cases or alarm.ref is None:
+            continue
+        case_id, number, severity, tier, owner_id = cases[alarm.subject_id]
+        firings.append(Firing(alarm.pk, alarm.ref, case_id, number, severity, tier, owner_id, alarm.deadline_kind))
+    return firings
 
 
 def describe(rule: EscalationRule, firing: Firing, labels: Mapping[str, str] | None = None) -> str:

@@ -1,31 +1,39 @@
-"""Service clocks and escalations.
+"""Service clocks and escalations: the case's service-level policy on the deadlines mechanism.
+
+A clock is a deadline (aftersales.deadlines) whose subject is the case; an escalation rule
+scheduled on a case is an alarm. This module decides which clocks a case has (targets by
+severity, the coverage calendar), which rules are scheduled when, and what a breach and a
+firing do (`on_breach`, `on_fire`, registered in SlaConfig.ready); the mechanism stores them,
+does the business-time arithmetic, records each breach and fires each alarm once.
 
 The case services call these hooks inside their own transaction:
 `start_clocks` at intake, `meet` when an act satisfies a clock, `progress_noted`,
 `stop_clocks` when a case is finished, `pause`/`resume` around a suspension,
-`severity_changed`. `sweep` is the periodic job: it marks breaches and fires escalations,
-claiming work with row locks (`skip_locked`) so several workers never do anything twice.
+`severity_changed`. `sweep` is the deadlines mechanism's one sweep.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
-from django.db import connection, models, transaction
-from django.db.models import F, Min
+from django.db import connection, models
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import gettext_noop
 
-from aftersales.calendars.business_time import add_business_minutes, business_minutes_between
 from aftersales.calendars.models import BusinessCalendar
-from aftersales.calendars.queries import working_calendar
 from aftersales.cases.events import case_event
 from aftersales.cases.models import Case, EventKind, Severity, Status
 from aftersales.contracts.models import Coverage
+from aftersales.deadlines import queries as deadline_queries
+from aftersales.deadlines import registry
+from aftersales.deadlines import services as deadlines
+from aftersales.deadlines.services import Retarget, Scheduled, Target
 from aftersales.sla.models import (
+    ESCALATION_ALARM,
     Clock,
     ClockKind,
     ClockStart,
@@ -33,6 +41,7 @@ from aftersales.sla.models import (
     EscalationRule,
     NoContractCoverage,
     ServiceTarget,
+    escalation_key,
 )
 from aftersales.timeline.models import Entry
 from aftersales.timeline.services import record_many
@@ -42,7 +51,6 @@ _WIDTH: dict[str, int] = {BusinessCalendar.Kind.H5X8: 0, BusinessCalendar.Kind.H
 # Coverage of a case without a contract when its severity has no row (administration → coverage
 # without a contract).
 NO_CONTRACT_COVERAGE = Coverage.H5X8
-SWEEP_BATCH = 2000
 
 
 # --- which calendar a clock runs on -----------------------------------------------------
@@ -87,7 +95,7 @@ def _targets(severity: str, starts: str | None = None) -> list[ServiceTarget]:
 
 
 def _due(start: dt.datetime, minutes: float, calendar: BusinessCalendar) -> dt.datetime:
-    return add_business_minutes(start, minutes, working_calendar(calendar))
+    return deadlines.due_time(start, minutes, calendar)
 
 
 # --- starting and meeting clocks --------------------------------------------------------
@@ -107,22 +115,16 @@ def start_clocks(
     yet; they are then written without looking for earlier ones (intake is the busiest path)."""
     calendars = _calendars_by_code()
     coverage_code = coverage_calendar_code(case)
-    clocks = []
-    for target in _targets(case.severity, starts):
-        if kinds is not None and target.clock not in kinds:
-            continue
-        calendar = effective_calendar(case, target, calendars, coverage_code)
-        clocks.append(
-            Clock(
-                case=case,
-                kind=target.clock,
-                target_minutes=target.minutes,
-                calendar=calendar,
-                started_at=at,
-                due_at=_due(at, target.minutes, calendar),
-            )
-        )
-    Clock.objects.bulk_create(clocks)
+    clocks = deadlines.start(
+        case,
+        [
+            Target(target.clock, target.minutes, effective_calendar(case, target, calendars, coverage_code))
+            for target in _targets(case.severity, starts)
+            if kinds is None or target.clock in kinds
+        ],
+        at=at,
+        model=Clock,
+    )
     # Only a full start (intake, reopening) schedules the case's rules: restarting one clock
     # (the next progress interval) must not move "unresolved N minutes after opening".
     rules = _rules(case.severity, EscalationRule.Trigger.values)
@@ -139,18 +141,9 @@ def start_clocks(
 
 
 def meet(case: Case, kinds: Iterable[str], *, at: dt.datetime) -> list[Clock]:
-    """The act done at `at` satisfies the running clocks of `kinds`; late ones stay breached."""
-    met = list(case.clocks.filter(kind__in=list(kinds), met_at__isnull=True, stopped_at__isnull=True))
-    late = []
-    for clock in met:
-        clock.met_at = at
-        if at > clock.due_at and clock.breached_at is None:
-            clock.breached_at = clock.due_at
-            late.append(clock)
-        clock.paused_at = None
-    Clock.objects.bulk_update(met, ["met_at", "breached_at", "paused_at"])
-    record_many(_breach_event(clock.case_id, clock.kind, clock.due_at) for clock in late)
-    _cancel_escalations(Escalation.objects.filter(clock__in=met), at)
+    """The act done at `at` satisfies the running clocks of `kinds`; late ones stay breached
+    (a breach not recorded yet is recorded now, once); their escalations are cancelled."""
+    met = deadlines.meet(case.clocks.filter(kind__in=list(kinds)), at=at)
     refresh_next_due(case)
     return met
 
@@ -169,9 +162,7 @@ def progress_noted(case: Case, *, at: dt.datetime) -> None:
 
 def stop_clocks(case: Case, *, at: dt.datetime, keep: Iterable[str] = ()) -> None:
     """The case no longer needs its running clocks (resolved, closed, cancelled, merged)."""
-    running = case.clocks.filter(met_at__isnull=True, stopped_at__isnull=True).exclude(kind__in=list(keep))
-    _cancel_escalations(Escalation.objects.filter(clock__in=running), at)
-    running.update(stopped_at=at, paused_at=None)
+    deadlines.stop(case.clocks.exclude(kind__in=list(keep)), at=at)
     _cancel_escalations(Escalation.objects.filter(case=case, clock__isnull=True), at)
     refresh_next_due(case)
 
@@ -181,25 +172,15 @@ def stop_clocks(case: Case, *, at: dt.datetime, keep: Iterable[str] = ()) -> Non
 
 def pause(case: Case, *, at: dt.datetime) -> None:
     """Every running clock stops counting; pending escalations wait (resume reschedules them)."""
-    case.clocks.filter(met_at__isnull=True, stopped_at__isnull=True, paused_at__isnull=True).update(paused_at=at)
+    deadlines.pause(case.clocks, at=at)
     _cancel_escalations(Escalation.objects.filter(case=case), at)
     refresh_next_due(case)
 
 
 def resume(case: Case, *, at: dt.datetime) -> None:
-    """Clocks go on: each due time moves by the business time spent paused."""
-    clocks = list(case.clocks.filter(met_at__isnull=True, stopped_at__isnull=True, paused_at__isnull=False))
-    for clock in clocks:
-        assert clock.paused_at is not None  # the query above asks for paused clocks
-        calendar = working_calendar(clock.calendar)
-        paused = business_minutes_between(clock.paused_at, at, calendar)
-        # A clock already overdue when paused keeps its due time (the sweep marks it breached).
-        if clock.breached_at is None and clock.due_at > clock.paused_at:
-            remaining = business_minutes_between(clock.paused_at, clock.due_at, calendar)
-            clock.due_at = add_business_minutes(at, max(remaining, 0), calendar)
-        clock.paused_minutes += paused
-        clock.paused_at = None
-    Clock.objects.bulk_update(clocks, ["due_at", "paused_minutes", "paused_at"])
+    """Clocks go on: each due time moves by the business time spent paused (a clock already
+    overdue when paused keeps its due time: the sweep marks it breached)."""
+    clocks = deadlines.resume(case.clocks, at=at)
     _schedule_case_rules(case, case.opened_at)
     _schedule_clock_rules(case, clocks)
     refresh_next_due(case)
@@ -216,29 +197,22 @@ def severity_changed(case: Case, *, at: dt.datetime) -> list[str]:
     calendars = _calendars_by_code()
     coverage_code = coverage_calendar_code(case)
     targets = {target.clock: target for target in _targets(case.severity)}
-    lines, newly_breached = [], []
     running = list(case.clocks.filter(met_at__isnull=True, stopped_at__isnull=True))
-    for clock in running:
-        target = targets.get(clock.kind)
-        if target is None:
-            clock.stopped_at = at
-            lines.append(_("%(clock)s: no longer applies") % {"clock": clock.get_kind_display()})
-            continue
-        old_due = clock.due_at
-        clock.calendar = effective_calendar(case, target, calendars, coverage_code)
-        clock.target_minutes = target.minutes
-        clock.due_at = _due(clock.started_at, target.minutes + clock.paused_minutes, clock.calendar)
-        was_breached = clock.breached_at is not None
-        clock.breached_at = clock.due_at if clock.due_at <= at else None
-        if clock.breached_at is not None and not was_breached:
-            newly_breached.append(clock)
-        lines.append(
-            _("%(clock)s: due %(old)s → %(new)s")
-            % {"clock": clock.get_kind_display(), "old": _local(old_due), "new": _local(clock.due_at)}
-        )
-    Clock.objects.bulk_update(running, ["calendar", "target_minutes", "due_at", "breached_at", "stopped_at"])
-    record_many(_breach_event(clock.case_id, clock.kind, clock.due_at) for clock in newly_breached)
-    _cancel_escalations(Escalation.objects.filter(clock__in=[c for c in running if c.stopped_at]), at)
+    old_dues = {clock.pk: clock.due_at for clock in running}
+    deadlines.stop(Clock.objects.filter(pk__in=[c.pk for c in running if c.kind not in targets]), at=at)
+    changes = [
+        Retarget(clock, target.minutes, effective_calendar(case, target, calendars, coverage_code))
+        for clock in running
+        if (target := targets.get(clock.kind)) is not None
+    ]
+    deadlines.retarget(changes, at=at)
+    lines = [
+        _("%(clock)s: due %(old)s → %(new)s")
+        % {"clock": clock.get_kind_display(), "old": _local(old_dues[clock.pk]), "new": _local(clock.due_at)}
+        if clock.kind in targets
+        else _("%(clock)s: no longer applies") % {"clock": clock.get_kind_display()}
+        for clock in running
+    ]
     # Rules of the old level only (e.g. "unresolved" of A/B after lowering to C) no longer fire.
     pending = case.escalations.filter(fired_at__isnull=True, cancelled_at__isnull=True).select_related("rule")
     _cancel_escalations(
@@ -254,7 +228,7 @@ def severity_changed(case: Case, *, at: dt.datetime) -> list[str]:
             for c in started
         ]
     _schedule_case_rules(case, case.opened_at)
-    _schedule_clock_rules(case, [c for c in running if c.stopped_at is None])
+    _schedule_clock_rules(case, [c for c in running if c.kind in targets])
     refresh_next_due(case)
     return lines
 
@@ -267,10 +241,7 @@ def _local(moment: dt.datetime) -> str:
 
 
 def refresh_next_due(case: Case) -> None:
-    next_due = case.clocks.filter(met_at__isnull=True, stopped_at__isnull=True, paused_at__isnull=True).aggregate(
-        due=Min("due_at")
-    )["due"]
-    _set_next_due(case, next_due)
+    _set_next_due(case, deadline_queries.next_due(case.clocks))
 
 
 def _set_next_due(case: Case, next_due: dt.datetime | None) -> None:
@@ -336,70 +307,62 @@ CLOCK_TRIGGERS = frozenset({EscalationRule.Trigger.BEFORE_DUE, EscalationRule.Tr
 
 
 def _schedule(case: Case, scheduled: list, *, new_case: bool) -> None:
-    """Write the (rule, clock, fire_at) firings: in one insert for a new case, which has none yet."""
-    if new_case:
-        Escalation.objects.bulk_create(
-            [Escalation(case=case, rule=rule, clock=clock, fire_at=fire_at) for rule, clock, fire_at in scheduled]
-        )
-        return
-    for rule, clock, fire_at in scheduled:
-        _upsert(case, rule, clock, fire_at)
-
-
-def _upsert(case: Case, rule: EscalationRule, clock: Clock | None, fire_at: dt.datetime) -> None:
-    """Schedule (or move) the rule's firing on the case; one that already fired stays fired."""
-    existing = Escalation.objects.filter(case=case, rule=rule, clock=clock).first()
-    if existing is None:
-        Escalation.objects.create(case=case, rule=rule, clock=clock, fire_at=fire_at)
-    elif existing.fired_at is None:
-        Escalation.objects.filter(pk=existing.pk).update(fire_at=fire_at, cancelled_at=None)
+    """Schedule the (rule, clock, fire_at) firings as alarms, once per case, rule and clock: in
+    one insert for a new case, which has none yet; one that already fired stays fired."""
+    deadlines.schedule(
+        case,
+        [
+            Scheduled(
+                ESCALATION_ALARM,
+                escalation_key(case.pk, rule.pk, clock.pk if clock is not None else None),
+                fire_at,
+                deadline=clock,
+                ref=rule.pk,
+            )
+            for rule, clock, fire_at in scheduled
+        ],
+        new_subject=new_case,
+    )
 
 
 def _fire_now(case: Case, rule: EscalationRule) -> None:
     """Rules that fire at opening do so at once, in the opening's transaction (once per case)."""
-    from aftersales.sla.escalation import Firing, fire
-
-    now = timezone.now()
-    escalation, created = Escalation.objects.get_or_create(
-        case=case, rule=rule, clock=None, defaults={"fire_at": now, "fired_at": now}
+    deadlines.fire_now(
+        case, Scheduled(ESCALATION_ALARM, escalation_key(case.pk, rule.pk, None), timezone.now(), ref=rule.pk)
     )
-    if created:
-        fire([Firing.of(escalation)], now=now, rules={rule.pk: rule})
 
 
 def _cancel_escalations(escalations, at: dt.datetime) -> None:
-    escalations.filter(fired_at__isnull=True, cancelled_at__isnull=True).update(cancelled_at=at)
+    deadlines.cancel_alarms(escalations, at=at)
 
 
-# --- the sweep --------------------------------------------------------------------------
+# --- the sweep and the handlers ---------------------------------------------------------
 
 
 def sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
-    """Mark breached clocks and fire due escalations. Safe to run in several workers at once."""
-    now = now or timezone.now()
-    return {"breaches": _mark_breaches(now), "escalations": _fire_escalations(now)}
+    """The deadlines mechanism's one sweep (`aftersales.deadlines.services.sweep`): breaches of
+    clocks and firings of escalations, each handled once, whatever other kinds it also handles."""
+    done = deadlines.sweep(now=now)
+    return {"breaches": done["breaches"], "escalations": done["alarms"]}
 
 
-@transaction.atomic
-def _mark_breaches(now: dt.datetime) -> int:
-    # Plain tuples, not model instances: building a thousand clocks costs more than the query.
-    due = list(
-        Clock.objects.select_for_update(skip_locked=True)
-        .filter(
-            met_at__isnull=True,
-            stopped_at__isnull=True,
-            paused_at__isnull=True,
-            breached_at__isnull=True,
-            due_at__lte=now,
-        )
-        .order_by("due_at")
-        .values_list("pk", "case_id", "kind", "due_at")[:SWEEP_BATCH]
-    )
-    if not due:
-        return 0
-    Clock.objects.filter(pk__in=[pk for pk, *_rest in due]).update(breached_at=F("due_at"))
-    record_many(_breach_event(case_id, kind, due_at) for _pk, case_id, kind, due_at in due)
-    return len(due)
+def on_breach(breaches: Sequence[registry.Breach], now: dt.datetime) -> None:
+    """A clock missed its target (recorded once by the mechanism): the case timeline says so."""
+    record_many(_breach_event(b.subject_id, b.kind, b.due_at) for b in breaches)
+
+
+def on_fire(firings: Sequence[registry.Firing], now: dt.datetime) -> None:
+    """Escalations fire (each once): notify, maybe raise the tier, write the timeline."""
+    from aftersales.sla.escalation import fire, firings_of
+
+    fire(firings_of(firings), now=now)
+
+
+def register() -> None:
+    """Declare the clock kinds and the escalation alarm to the deadlines mechanism."""
+    for kind, label in ClockKind.choices:
+        registry.register(kind, label=label, on_breach=on_breach)
+    registry.register(ESCALATION_ALARM, label=_lazy("Escalation"), on_fire=on_fire)
 
 
 def clock_labels() -> dict[str, str]:
@@ -415,24 +378,6 @@ def _breach_event(case_id: int, clock_kind: str, due_at: dt.datetime) -> Entry:
     clock's kind and due time, worded when read (aftersales.cases.events) as the clock's label,
     from its due time to missed."""
     return case_event(case_id, kind=EventKind.BREACHED, at=due_at, clock=clock_kind, due_at=due_at)
-
-
-@transaction.atomic
-def _fire_escalations(now: dt.datetime) -> int:
-    from aftersales.sla.escalation import FIRING_FIELDS, Firing, fire
-
-    due = [
-        Firing(*row)
-        for row in Escalation.objects.select_for_update(skip_locked=True, of=("self",))
-        .filter(fired_at__isnull=True, cancelled_at__isnull=True, fire_at__lte=now)
-        .order_by("fire_at")
-        .values_list(*FIRING_FIELDS)[:SWEEP_BATCH]
-    ]
-    if not due:
-        return 0
-    Escalation.objects.filter(pk__in=[firing.pk for firing in due]).update(fired_at=now)
-    fire(due, now=now)
-    return len(due)
 
 
 # --- bulk inserts -----------------------------------------------------------------------
