@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "aftersales.dispatch",
     "aftersales.cases",
     "aftersales.sla",
+    "aftersales.parts",
     "aftersales.documents",
     "aftersales.notifications",
     "aftersales.api",

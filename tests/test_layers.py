@@ -36,6 +36,7 @@ LAYERS = {
     "cases": DOMAIN,
     "sla": DOMAIN,
     "dispatch": DOMAIN,
+    "parts": DOMAIN,
     "timeline": MECHANISMS,
     "deadlines": MECHANISMS,
     "approvals": MECHANISMS,

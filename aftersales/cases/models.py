@@ -420,7 +420,11 @@ class CaseEvent(Entry):
         return {line.label: [line.before, line.after] for line in get(self.kind).changes(self.data or {})}
 
     def get_kind_display(self) -> str:
-        return str(EventKind(self.kind).label) if self.kind in EventKind.values else self.kind
+        if self.kind in EventKind.values:
+            return str(EventKind(self.kind).label)
+        from aftersales.timeline.registry import kind_label
+
+        return kind_label(self.kind)  # a kind another app records on the case (parts.*)
 
     def get_from_status_display(self) -> str:
         return str(Status(self.from_status).label) if self.from_status in Status.values else self.from_status

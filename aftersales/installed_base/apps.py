@@ -6,3 +6,8 @@ class InstalledBaseConfig(AppConfig):
     name = "aftersales.installed_base"
     label = "installed_base"
     verbose_name = _("Installed base")
+
+    def ready(self) -> None:
+        from aftersales.installed_base import services
+
+        services.register()

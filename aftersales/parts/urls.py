@@ -1,0 +1,2 @@
+app_name = "parts"
+urlpatterns: list = []
