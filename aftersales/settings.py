@@ -376,6 +376,10 @@ SPECTACULAR_SETTINGS = {
         "EventKindEnum": "aftersales.cases.models.EventKind",
         "SeverityEnum": "aftersales.cases.models.Severity",
         "CustomerKindEnum": "aftersales.customers.models.Customer.Kind",
+        "PartsConsentChannelEnum": "aftersales.parts.models.ConsentChannel",
+        "PartRequestStatusEnum": "aftersales.parts.models.PartRequest.Status",
+        "RmaStatusEnum": "aftersales.parts.models.Rma.Status",
+        "QuoteStatusEnum": "aftersales.parts.models.Quote.Status",
     },
 }
 

@@ -24,5 +24,6 @@ urlpatterns = [
     path("", include("aftersales.notifications.urls")),
     path("api/", include("aftersales.api.urls")),
     path("portal/", include("aftersales.portal.urls")),
+    path("parts/", include("aftersales.parts.urls")),
     path("admin/", admin.site.urls),
 ]

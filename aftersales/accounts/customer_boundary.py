@@ -35,6 +35,13 @@ CUSTOMER_ROUTES = frozenset(
         "portal:case_reject",
         "portal:case_summary",
         "portal:case_document",
+        # The customer's answers on the portal case page (their own rows only: else 404).
+        "parts:confirm_request",
+        "parts:decline_request",
+        "parts:accept_quote",
+        "parts:decline_quote",
+        "parts:agree_return",
+        "parts:refuse_return",
     }
 )
 # Whole namespaces with their own answer for customers.

@@ -14,6 +14,15 @@ from aftersales.api.contracts import ContractViewSet
 from aftersales.api.customers import ContactViewSet, CustomerViewSet, SiteViewSet
 from aftersales.api.equipment import EquipmentViewSet, ProductModelViewSet
 from aftersales.api.errors import not_found
+from aftersales.api.parts import (
+    PartRequestViewSet,
+    PartViewSet,
+    QuoteViewSet,
+    RmaViewSet,
+    StockMovementViewSet,
+    StockViewSet,
+    WarehouseViewSet,
+)
 
 
 class RootView(LanguageMixin, APIRootView):
@@ -35,6 +44,13 @@ router.register("contracts", ContractViewSet, basename="contract")
 router.register("cases", CaseViewSet, basename="case")
 router.register("alarms", AlarmViewSet, basename="alarm")
 router.register("consultations", ConsultationViewSet, basename="consultation")
+router.register("warehouses", WarehouseViewSet, basename="warehouse")
+router.register("parts", PartViewSet, basename="part")
+router.register("stock", StockViewSet, basename="stock")
+router.register("stock-movements", StockMovementViewSet, basename="stock-movement")
+router.register("part-requests", PartRequestViewSet, basename="part-request")
+router.register("rmas", RmaViewSet, basename="rma")
+router.register("quotes", QuoteViewSet, basename="quote")
 
 app_name = "api"
 urlpatterns = [

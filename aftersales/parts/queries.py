@@ -7,8 +7,11 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import models
 from django.db.models import F, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
@@ -28,6 +31,7 @@ from aftersales.parts.models import (
 )
 
 BEIJING = ZoneInfo("Asia/Shanghai")
+Row = TypeVar("Row", bound=models.Model)
 
 
 def visible_part_requests(user) -> QuerySet[PartRequest]:
@@ -74,11 +78,11 @@ def visible_charges(user) -> QuerySet[Charge]:
     return Charge.objects.select_related("case", "customer", "quote")
 
 
-def get_visible(queryset: QuerySet, pk) -> object:
+def get_visible(queryset: QuerySet[Row], pk) -> Row:
     """One row of a scoped queryset, or the same 404 as a row that does not exist."""
     try:
         return queryset.get(pk=int(pk))
-    except (ValueError, TypeError, OverflowError, queryset.model.DoesNotExist):
+    except (ValueError, TypeError, OverflowError, ObjectDoesNotExist):
         raise Http404 from None
 
 

@@ -257,7 +257,9 @@ def file_part_request(
     if not serial:
         errors["faulty_serial"] = [_("This field is required.")]
     site = site or case.site or (case.equipment.site if case.equipment else None)
-    if site is None or site.customer_id != case.customer_id:
+    if site is None:
+        errors["site"] = [_("This field is required.")]
+    elif site.customer_id != case.customer_id:
         errors["site"] = [_("Not a site of this customer.")]
     if not 1 <= quantity <= 99:
         errors["quantity"] = [_("Enter a quantity from 1 to %(max)s.") % {"max": 99}]
