@@ -155,7 +155,8 @@ class BranchSummary:
 
 def monthly_summary(year: int, month: int, *, now: dt.datetime | None = None) -> list[BranchSummary]:
     """Per branch: the good parts received in the month (serials, RMA numbers), the defective
-    parts shipped back in it, and those overdue at the month's end (or now, if earlier)."""
+    parts shipped back in it, and the overdue ones: still out past their due time at the month's
+    end (or now, if earlier), or shipped back late since the month began."""
     start, end = month_bounds(year, month)
     cutoff = min(end, now or timezone.now())
     rows = Rma.objects.select_related("vendor", "part", "warehouse")
@@ -170,8 +171,10 @@ def monthly_summary(year: int, month: int, *, now: dt.datetime | None = None) ->
         branch(rma).received.append(rma)
     for rma in rows.filter(returned_at__gte=start, returned_at__lt=end).order_by("returned_at"):
         branch(rma).returned.append(rma)
+    # Still out past its due time, or shipped back late during the month (or after it).
     late = rows.filter(return_due_at__lt=cutoff).filter(
-        Q(returned_at__isnull=True, status=Rma.Status.RECEIVED) | Q(returned_at__gte=cutoff)
+        Q(returned_at__isnull=True, status=Rma.Status.RECEIVED)
+        | Q(returned_at__gt=F("return_due_at"), returned_at__gte=start)
     )
     for rma in late.order_by("return_due_at"):
         branch(rma).overdue.append(rma)

@@ -46,3 +46,14 @@ def stocked(branch, part, clerk):
 
     services.record_movement(warehouse=branch, part=part, kind="receive", quantity=2, by=clerk, reason="入库")
     return branch
+
+
+@pytest.fixture(autouse=True)
+def _a_working_monday():
+    """Warranty and deadlines depend on the day: every parts test runs on Monday 2026-11-23."""
+    import datetime as dt
+
+    import time_machine
+
+    with time_machine.travel(dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))):
+        yield
