@@ -12,6 +12,7 @@ from aftersales.demo.cases import CaseWriter, demo_cases_exist
 from aftersales.demo.contracts import ContractsLoader
 from aftersales.demo.customers import CustomersLoader
 from aftersales.demo.installed_base import InstalledBaseLoader
+from aftersales.demo.parts import PartsLoader
 from aftersales.demo.people import PeopleLoader
 
 
@@ -21,14 +22,16 @@ def seed_demo(*, today: dt.date | None = None) -> SeedReport:
         return DemoLoader(today=today or timezone.localdate()).run()
 
 
-class DemoLoader(CustomersLoader, InstalledBaseLoader, ContractsLoader, PeopleLoader):
+class DemoLoader(CustomersLoader, InstalledBaseLoader, ContractsLoader, PeopleLoader, PartsLoader):
     def run(self) -> SeedReport:
         self.load_master_data()
         self.load_people()
+        self.load_parts()
         if demo_cases_exist():
             self.report.cases_skipped = True
         else:
             CaseWriter(self).write_all()
+            self.write_part_requests()
         return self.report
 
     def load_master_data(self) -> None:
