@@ -245,7 +245,7 @@ def file_part_request(
     case's equipment), the quantity, the faulty serial, the site. It waits for the customer's
     confirmation; nothing is reserved yet."""
     policy.require(by, perms.REQUEST_PART)
-    case = Case.objects.select_for_update().select_related("equipment").get(pk=case.pk)
+    case = Case.objects.select_for_update(of=("self",)).select_related("equipment").get(pk=case.pk)
     if case.status not in FILING_STATUSES:
         raise NotAllowed(_("A part request is filed while the case is being worked on."))
     errors: dict[str, list] = {}
@@ -688,7 +688,7 @@ def offer_quote(*, case: Case, by, labour_hours: Decimal = Decimal("0"), visits:
     Only for equipment outside warranty and contract, or any equipment when the cause is
     excluded (misuse, accident, force majeure). One live quote per case."""
     policy.require(by, perms.OFFER_QUOTE, case)
-    case = Case.objects.select_for_update().select_related("equipment__product_model").get(pk=case.pk)
+    case = Case.objects.select_for_update(of=("self",)).select_related("equipment__product_model").get(pk=case.pk)
     equipment = case.equipment
     if equipment is None:
         raise _field_error("equipment", _("The case names no equipment to quote for."))
