@@ -57,3 +57,29 @@ def test_the_first_movements_of_a_new_part_at_once_share_one_balance(make_user):
 
     assert all(isinstance(r, StockMovement) for r in results), results
     assert StockBalance.objects.get(warehouse=warehouse, part=part).on_hand == 4
+
+
+def test_two_clerks_serving_the_same_request_at_once_issue_one_part(make_user, open_case, customer_a, equipment_a):
+    from aftersales.cases import services as case_services
+    from aftersales.parts.models import PartRequest
+
+    engineer = make_user(Role.ENGINEER, username="engineer")
+    agent = make_user(Role.HOTLINE, username="agent-2")
+    clerks = [make_user(Role.PARTS_CLERK, username=f"clerk-{i}") for i in range(2)]
+    warehouse = Warehouse.objects.create(code="hz", name="杭州")
+    part = Part.objects.create(vendor=equipment_a.vendor, part_number="700-7", description="主控板")
+    services.record_movement(warehouse=warehouse, part=part, kind="receive", quantity=5, by=clerks[0])
+    case = case_services.transition(case=open_case(customer_a, equipment=equipment_a), action="accept", by=engineer)
+    request = services.file_part_request(case=case, part=part, faulty_serial="BAD", by=engineer)
+    services.confirm_part_request(request=request, by=agent)
+
+    results = run_together(
+        [
+            (lambda c=clerk: services.serve_from_stock(request=request, warehouse=warehouse, good_serial="G", by=c))
+            for clerk in clerks
+        ]
+    )
+
+    assert sum(isinstance(r, PartRequest) for r in results) == 1, results
+    assert sum(isinstance(r, DomainError) for r in results) == 1, results
+    assert StockBalance.objects.get(warehouse=warehouse, part=part).on_hand == 4
