@@ -40,6 +40,8 @@ CUSTOMER_ROUTES = frozenset(
         "parts:decline_request",
         "parts:accept_quote",
         "parts:decline_quote",
+        "parts:quote_pdf",
+        "parts:quote_document",
         "parts:agree_return",
         "parts:refuse_return",
     }

@@ -8,9 +8,10 @@ class PartsConfig(AppConfig):
     verbose_name = _("Spare parts and RMA")
 
     def ready(self) -> None:
-        from aftersales.parts import events, notices, permissions, services
+        from aftersales.parts import documents, events, notices, permissions, services
 
         permissions.register()
+        documents.register()
         notices.register()
         events.register()
         services.register_approvals()

@@ -22,7 +22,7 @@ from aftersales.cases.queries import get_visible_case
 from aftersales.core.errors import DomainError
 from aftersales.customers.models import Contact
 from aftersales.installed_base.models import Vendor
-from aftersales.parts import exports, forms, queries, services
+from aftersales.parts import documents, exports, forms, queries, services
 from aftersales.parts import permissions as perms
 from aftersales.parts.models import Part, Warehouse
 
@@ -419,3 +419,20 @@ def answer_return(request, pk, answer: str):
         ),
         _back_to_case(request, offer.case),
     )
+
+
+@login_required
+@require_POST
+def quote_pdf(request, pk):
+    quote = queries.get_visible(queries.visible_quotes(request.user), pk)
+    try:
+        documents.request_quote_pdf(quote=quote, by=request.user)
+        messages.success(request, _("The PDF is being generated."))
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    return redirect(_back_to_case(request, quote.case))
+
+
+@login_required
+def quote_document(request, pk):
+    return documents.quote_document_response(request.user, pk)

@@ -10,6 +10,7 @@ from aftersales.accounts import policy
 from aftersales.customers.models import Contact
 from aftersales.parts import permissions as perms
 from aftersales.parts import queries, services
+from aftersales.parts.documents import quote_documents
 from aftersales.parts.models import Part, Quote, ReturnOffer
 
 register = template.Library()
@@ -24,7 +25,7 @@ def case_parts(case, user) -> dict:
     answering = policy.allowed(user, perms.GIVE_CONSENT, case) or policy.allowed(user, perms.RECORD_CONSENT, case)
     context = {
         "requests": requests,
-        "quotes": quotes,
+        "quotes": [(quote, list(quote_documents(user, quote))) for quote in quotes],
         "offers": offers,
         "staff": staff,
         "may_answer": answering,
