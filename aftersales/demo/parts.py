@@ -112,7 +112,8 @@ class PartsLoader(LoaderBase):
             step(case)
             self.report.add("part requests", True)
         self._overdue_rma()
-        record_as_history(cases=cases)
+        quoted = self._quote_awaiting_the_customer()
+        record_as_history(cases=cases + quoted)
 
     # --- the steps -----------------------------------------------------------------------------
 
@@ -181,6 +182,18 @@ class PartsLoader(LoaderBase):
         )
         received = timezone.now() - dt.timedelta(days=20)
         services.receive_rma_part(rma=rma, good_serial=self._serial("LIT"), received_at=received, by=clerk)
+
+    def _quote_awaiting_the_customer(self) -> list[Case]:
+        """A chargeable repair's quote the customer has not answered yet (to accept in the portal)."""
+        open_cases = Case.objects.filter(
+            status__in=[Status.ACCEPTED, Status.IN_PROGRESS], equipment__product_model__is_hardware=True
+        ).exclude(quotes__isnull=False)
+        for case in open_cases.select_related("equipment__product_model").order_by("opened_at"):
+            if case.equipment is not None and case.equipment.contract_price and services.case_is_chargeable(case):
+                services.offer_quote(case=case, labour_hours=Decimal("3"), visits=1, by=self.users["engineer"])
+                self.report.add("quotes", True)
+                return [case]
+        return []
 
     # --- helpers -------------------------------------------------------------------------------
 

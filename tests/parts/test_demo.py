@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from aftersales import demo
-from aftersales.parts.models import PartRequest, Rma, StockMovement, Warehouse
+from aftersales.parts.models import PartRequest, Quote, Rma, StockMovement, Warehouse
 from aftersales.parts.queries import ledger_totals
 
 
@@ -20,6 +20,7 @@ def test_demo_loads_parts_at_every_step_and_a_second_run_changes_nothing():
     assert Rma.objects.filter(status=Rma.Status.RETURNED).exists()
     overdue = [rma for rma in Rma.objects.filter(status=Rma.Status.RECEIVED) if rma.is_overdue()]
     assert overdue
+    assert Quote.objects.filter(status=Quote.Status.OFFERED).exists()  # for the portal to accept
     movements = StockMovement.objects.count()
     for balance in Warehouse.objects.get(code="bj-hq").balances.all():
         assert ledger_totals()[(balance.warehouse_id, balance.part_id)] == (balance.on_hand, balance.reserved)
