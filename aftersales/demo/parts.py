@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from aftersales.accounts import policy
-from aftersales.cases.models import Case, Status
+from aftersales.cases.models import OPEN_STATUSES, Case, Status
 from aftersales.demo.base import LoaderBase
 from aftersales.notifications.services import record_as_history
 from aftersales.parts import permissions as perms
@@ -185,9 +185,9 @@ class PartsLoader(LoaderBase):
 
     def _quote_awaiting_the_customer(self) -> list[Case]:
         """A chargeable repair's quote the customer has not answered yet (to accept in the portal)."""
-        open_cases = Case.objects.filter(
-            status__in=[Status.ACCEPTED, Status.IN_PROGRESS], equipment__product_model__is_hardware=True
-        ).exclude(quotes__isnull=False)
+        open_cases = Case.objects.filter(status__in=OPEN_STATUSES, equipment__product_model__is_hardware=True).exclude(
+            quotes__isnull=False
+        )
         for case in open_cases.select_related("equipment__product_model").order_by("opened_at"):
             if case.equipment is not None and case.equipment.contract_price and services.case_is_chargeable(case):
                 services.offer_quote(case=case, labour_hours=Decimal("3"), visits=1, by=self.users["engineer"])
