@@ -51,7 +51,14 @@ from aftersales.parts.models import (
     StockMovement,
     Warehouse,
 )
-from aftersales.parts.notices import PART_REQUEST, RETURN_OFFER_APPROVAL
+from aftersales.parts.notices import (
+    ASK_PART_REQUEST,
+    ASK_QUOTE,
+    ASK_RETURN,
+    PART_REQUEST,
+    RETURN_OFFER_APPROVAL,
+    queue_customer_answer,
+)
 from aftersales.parts.pricing import quote_lines
 from aftersales.parts.workflow import PART_REQUEST_WORKFLOW, QUOTE_WORKFLOW, RETURN_WORKFLOW, RMA_WORKFLOW
 from aftersales.timeline import services as timeline
@@ -243,7 +250,7 @@ def file_part_request(
 ) -> PartRequest:
     """The engineer's part request for a confirmed hardware fault: the part (it must fit the
     case's equipment), the quantity, the faulty serial, the site. It waits for the customer's
-    confirmation; nothing is reserved yet."""
+    confirmation (the case's contact is asked by e-mail); nothing is reserved yet."""
     policy.require(by, perms.REQUEST_PART)
     case = Case.objects.select_for_update(of=("self",)).select_related("equipment").get(pk=case.pk)
     if case.status not in FILING_STATUSES:
@@ -279,6 +286,7 @@ def file_part_request(
     data = {"request": request.number, "part": part.part_number, "quantity": quantity, "faulty_serial": serial}
     timeline.record(request, actor=by, kind="parts.request.filed", data=data)
     _record_on_case(case, by=by, kind="parts.request.filed", public=True, **data)
+    queue_customer_answer(case=case, what=ASK_PART_REQUEST, reference=request.number)
     return request
 
 
@@ -736,6 +744,7 @@ def offer_quote(*, case: Case, by, labour_hours: Decimal = Decimal("0"), visits:
     data = {"quote": quote.number, "total": str(quote.total)}
     timeline.record(quote, actor=by, kind="parts.quote.offered", data=data)
     _record_on_case(case, by=by, kind="parts.quote.offered", public=True, **data)
+    queue_customer_answer(case=case, what=ASK_QUOTE, reference=quote.number)
     return quote
 
 
@@ -885,6 +894,7 @@ def _on_return_approved(request, by) -> None:
     offer = ReturnOffer.objects.get(pk=request.subject_id)
     RETURN_WORKFLOW.apply(obj=offer, action="approve", by=by, text=request.decision_note)
     _record_on_case(offer.case, by=by, kind="parts.return.approved", public=True, remedy=offer.remedy)
+    queue_customer_answer(case=offer.case, what=ASK_RETURN, reference=f"R{offer.pk}")
 
 
 def _on_return_rejected(request, by) -> None:

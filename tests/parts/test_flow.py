@@ -117,3 +117,17 @@ def test_cancelling_an_issued_request_returns_the_part_and_resumes_the_case(
     services.cancel_part_request(request=PartRequest.objects.get(pk=request.pk), by=engineer, reason="误判")
     assert StockBalance.objects.get(warehouse=stocked, part=part).on_hand == 2
     assert Case.objects.get(pk=working_case.pk).status == Status.IN_PROGRESS
+
+
+def test_the_contact_is_asked_by_mail_to_confirm_once_and_it_reads_in_chinese(working_case, part, engineer):
+    from aftersales.notifications.registry import get as kind
+    from aftersales.parts.notices import CUSTOMER_ANSWER
+    from tests.factories import ContactFactory
+
+    contact = ContactFactory(customer=working_case.customer, email="wang@hospital.example")
+    Case.objects.filter(pk=working_case.pk).update(contact=contact)  # the reporting contact
+    request = _file(Case.objects.get(pk=working_case.pk), part, engineer)
+    row = Notification.objects.get(kind=CUSTOMER_ANSWER)
+    assert (row.contact, row.address, row.payload["reference"]) == (contact, "wang@hospital.example", request.number)
+    rendered = kind(CUSTOMER_ANSWER).render(row)
+    assert "请在服务门户确认备件申请" in rendered.text and working_case.number in rendered.subject
