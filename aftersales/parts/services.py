@@ -29,6 +29,7 @@ from aftersales.calendars.queries import working_calendar
 from aftersales.cases.models import Case, Status
 from aftersales.cases.queries import visible_cases
 from aftersales.cases.services import transition as move_case
+from aftersales.cases.workflow import CASE_WORKFLOW
 from aftersales.contracts.entitlement import EntitlementKind, entitlement_for
 from aftersales.contracts.models import ChargeStandard, ServiceContract
 from aftersales.core.errors import Conflict, DomainError, NotAllowed
@@ -357,10 +358,24 @@ def decline_part_request(*, request: PartRequest, by, reason: str = "", contact:
     return request
 
 
+def _case_mover(case: Case, request: PartRequest):
+    """Who moves the case for the customer: the engineer who filed the request, else the case's
+    owner — whoever may still take the case's "wait for parts" move (None: nobody may)."""
+    roles = CASE_WORKFLOW.by_name["wait_parts"].roles
+    for user in (request.requested_by, case.owner):
+        if user is not None and user.is_active and user.roles & roles:
+            return user
+    return None
+
+
 def _case_waits_for_parts(request: PartRequest) -> None:
-    """RMA-Pend: moved by the engineer who filed the request, on the customer's confirmation."""
+    """RMA-Pend: moved in the name of the engineer who filed the request (or the case's owner),
+    on the customer's confirmation. If neither may move it any more, the case stays as it is
+    and its timeline says why the clerk is serving a part."""
     case = Case.objects.get(pk=request.case_id)
-    actor = request.requested_by
+    actor = _case_mover(case, request)
+    if actor is None:
+        return
     words = _("Part request %(number)s confirmed by the customer.") % {"number": request.number}
     if case.status == Status.ACCEPTED:
         case = move_case(case=case, action="start", by=actor)
@@ -500,6 +515,8 @@ def cancel_part_request(*, request: PartRequest, by, reason: str) -> PartRequest
     return request
 
 
+CLAIMABLE_STATUSES = frozenset({PartRequest.Status.CONFIRMED, PartRequest.Status.ISSUED, PartRequest.Status.FITTED})
+
 # --- vendor RMA ----------------------------------------------------------------------------------
 
 
@@ -524,6 +541,9 @@ def claim_rma(
     if not number:
         raise _field_error("number", _("This field is required."))
     if request is not None:
+        request = PartRequest.objects.select_for_update().get(pk=request.pk)
+        if request.status not in CLAIMABLE_STATUSES:
+            raise NotAllowed(_("An RMA is claimed for a part request the customer has confirmed."))
         part, quantity = request.part, request.quantity
         faulty_serial = faulty_serial or request.faulty_serial
         if direct:

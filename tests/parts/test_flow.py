@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 import time_machine
 
+from aftersales.accounts.roles import Role
 from aftersales.cases.models import Case, Status
 from aftersales.core.errors import NotAllowed
 from aftersales.installed_base.models import Equipment
@@ -131,3 +132,29 @@ def test_the_contact_is_asked_by_mail_to_confirm_once_and_it_reads_in_chinese(wo
     assert (row.contact, row.address, row.payload["reference"]) == (contact, "wang@hospital.example", request.number)
     rendered = kind(CUSTOMER_ANSWER).render(row)
     assert "请在服务门户确认备件申请" in rendered.text and working_case.number in rendered.subject
+
+
+def test_no_rma_for_a_request_the_customer_has_not_confirmed(working_case, part, engineer, clerk, branch):
+    request = _file(working_case, part, engineer)
+    with pytest.raises(NotAllowed):
+        services.claim_rma(number="R-9", warehouse=branch, request=request, by=clerk)
+    assert not Rma.objects.exists()
+
+
+def test_the_case_owner_moves_the_case_when_the_filer_left_the_desk(working_case, part, engineer, agent, make_user):
+    request = _file(working_case, part, engineer)
+    engineer.groups.clear()  # moved to another job: no longer an engineer
+    successor = make_user(Role.ENGINEER, username="successor")
+    Case.objects.filter(pk=working_case.pk).update(owner=successor)
+    services.confirm_part_request(request=request, by=agent)
+    assert Case.objects.get(pk=working_case.pk).status == Status.WAITING_PARTS
+    move = Entry.objects.for_subject(working_case).filter(kind="status").latest("pk")
+    assert move.actor == successor
+
+
+def test_the_consent_is_kept_even_when_nobody_may_move_the_case(working_case, part, engineer, agent):
+    request = _file(working_case, part, engineer)
+    engineer.groups.clear()
+    services.confirm_part_request(request=request, by=agent)
+    assert PartRequest.objects.get(pk=request.pk).status == PartRequest.Status.CONFIRMED
+    assert Case.objects.get(pk=working_case.pk).status == Status.IN_PROGRESS
