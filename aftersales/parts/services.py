@@ -361,9 +361,9 @@ def decline_part_request(*, request: PartRequest, by, reason: str = "", contact:
 def _case_mover(case: Case, request: PartRequest):
     """Who moves the case for the customer: the engineer who filed the request, else the case's
     owner — whoever may still take the case's "wait for parts" move (None: nobody may)."""
-    roles = CASE_WORKFLOW.by_name["wait_parts"].roles
+    move = CASE_WORKFLOW.by_name["wait_parts"]
     for user in (request.requested_by, case.owner):
-        if user is not None and user.is_active and user.roles & roles:
+        if user is not None and user.is_active and move.allows(Status.IN_PROGRESS, user.roles):
             return user
     return None
 
