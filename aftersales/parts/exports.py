@@ -7,14 +7,17 @@ import csv
 import io
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.worksheet.worksheet import Worksheet
 
 from aftersales.parts.models import Charge, Rma
 from aftersales.parts.queries import BranchSummary
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 DATE_FORMAT = "yyyy-mm-dd hh:mm"
@@ -24,6 +27,13 @@ MONEY_FORMAT = "#,##0.00"
 def _local(moment):
     # openpyxl writes naive datetimes: Beijing wall-clock time, as the readers expect.
     return moment.astimezone(BEIJING).replace(tzinfo=None) if moment else None
+
+
+def _workbook() -> Workbook:
+    # openpyxl (requirements.txt) is imported when a workbook is made, not when the pages load.
+    from openpyxl import Workbook
+
+    return Workbook()
 
 
 def _sheet(book: Workbook, title: str, header: list[str]) -> Worksheet:
@@ -76,7 +86,7 @@ def _dated(sheet: Worksheet, first_date_column: int, count: int) -> None:
 
 def rma_summary_workbook(summaries: Iterable[BranchSummary], *, title: str) -> bytes:
     """One totals sheet per branch (received, returned, overdue) and one sheet per list."""
-    book = Workbook()
+    book = _workbook()
     totals = book.active
     totals.title = _("Summary")[:31]
     totals.append([title])
@@ -94,7 +104,7 @@ def rma_summary_workbook(summaries: Iterable[BranchSummary], *, title: str) -> b
 
 
 def rma_list_workbook(rmas: Iterable[Rma], *, title: str) -> bytes:
-    book = Workbook()
+    book = _workbook()
     sheet = book.active
     sheet.title = title[:31]
     sheet.append(_rma_header())
@@ -132,7 +142,7 @@ def _charge_row(charge: Charge) -> list:
 
 
 def charges_workbook(charges: Iterable[Charge]) -> bytes:
-    book = Workbook()
+    book = _workbook()
     sheet = book.active
     sheet.title = _("Charges")[:31]
     sheet.append(_charge_header())
