@@ -89,7 +89,8 @@ class MovementInSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=[(k.value, k.label) for k in services.MANUAL_KINDS])
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
     serial_number = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
-    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    reason = serializers.CharField(max_length=500)
+    case = serializers.CharField(max_length=20, required=False, help_text="The case the parts are used on, by number.")
 
 
 class PartRequestSerializer(serializers.ModelSerializer):
@@ -341,6 +342,7 @@ class StockMovementViewSet(mixins.CreateModelMixin, ReadOnlyViewSet):
             quantity=data["quantity"],
             serial=data["serial_number"],
             reason=data["reason"],
+            case=_visible_case(request.user, data["case"]) if data.get("case") else None,
             by=request.user,
         )
         return Response(MovementSerializer(movement).data, status=status.HTTP_201_CREATED)

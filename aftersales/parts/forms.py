@@ -64,7 +64,8 @@ class MovementForm(forms.Form):
     kind = forms.ChoiceField(label=_("Movement"), choices=[(k.value, k.label) for k in MANUAL_KINDS])
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=MAX_QUANTITY, initial=1)
     serial = forms.CharField(label=_("Serial number"), max_length=64, required=False)
-    reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
+    reason = forms.CharField(label=_("Reason"), max_length=500)
+    case = forms.CharField(label=_("Case"), max_length=20, required=False)
 
 
 class TransferForm(forms.Form):

@@ -181,14 +181,15 @@ def record_movement(
     serial: str = "",
     case: Case | None = None,
 ) -> StockMovement:
-    """A clerk's receipt, issue, return to stock or write-off: one ledger line, the balance kept
-    in step under its row lock, never below zero (of two clerks taking the last unit at once,
-    one gets it and the other is told how many are left)."""
+    """A clerk's receipt, issue, return to stock or write-off, with its reason and, for parts
+    used on a case, the case: one ledger line, the balance kept in step under its row lock,
+    never below zero (of two clerks taking the last unit at once, one gets it and the other is
+    told how many are left)."""
     policy.require(by, perms.MOVE_STOCK)
     if kind not in MANUAL_KINDS:
         raise _field_error("kind", _("Choose receive, issue, return or write-off."))
-    if kind == Kind.WRITE_OFF and not (reason or "").strip():
-        raise _field_error("reason", _("Say why the stock is written off."))
+    if not (reason or "").strip():
+        raise _field_error("reason", _("Say why the stock moves."))
     return _move(
         warehouse=warehouse, part=part, kind=kind, quantity=quantity, by=by, reason=reason, serial=serial, case=case
     )

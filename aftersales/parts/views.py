@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from aftersales.accounts import policy
-from aftersales.cases.queries import get_visible_case
+from aftersales.cases.queries import get_visible_case, visible_cases
 from aftersales.core.errors import DomainError
 from aftersales.customers.models import Contact
 from aftersales.installed_base.models import Vendor
@@ -169,20 +169,25 @@ def ship_rma(request, pk):
 @require_POST
 def move_stock(request):
     _require_staff(request.user)
-    return _run(
-        request,
-        forms.MovementForm(request.POST),
-        lambda d: services.record_movement(
+
+    def work(d):
+        case = None
+        if d["case"]:
+            case = visible_cases(request.user).filter(number=d["case"].strip().upper()).first()
+            if case is None:
+                raise services.PartsError(_("No such case."), fields={"case": [_("No such case.")]})
+        return services.record_movement(
             warehouse=d["warehouse"],
             part=d["part"],
             kind=d["kind"],
             quantity=d["quantity"],
             serial=d["serial"],
             reason=d["reason"],
+            case=case,
             by=request.user,
-        ),
-        reverse(DESK),
-    )
+        )
+
+    return _run(request, forms.MovementForm(request.POST), work, reverse(DESK))
 
 
 @login_required

@@ -30,7 +30,14 @@ def parts_probes(Probe, expect) -> list:
             "post",
             "/api/v1/stock-movements/",
             expect(422, 422, manager=201),
-            body={"warehouse": "{warehouse.pk}", "part": "{spare_part.pk}", "kind": "receive", "quantity": 1},
+            body={
+                "warehouse": "{warehouse.pk}",
+                "part": "{spare_part.pk}",
+                "kind": "return",
+                "quantity": 1,
+                "reason": "未用退库",
+                "case": "{case_b.number}",
+            },
         ),
         Probe("part-request-list", "get", "/api/v1/part-requests/", expect(200, 200)),
         Probe("part-request-detail", "get", "/api/v1/part-requests/{part_request_b.pk}/", staff_only),
@@ -143,7 +150,7 @@ class PartsWorld:
     @cached_property
     def movement(self):
         return services.record_movement(
-            warehouse=self.warehouse, part=self.spare_part, kind="receive", quantity=3, by=self._clerk
+            warehouse=self.warehouse, part=self.spare_part, kind="receive", quantity=3, by=self._clerk, reason="入库"
         )
 
     @cached_property

@@ -27,7 +27,7 @@ def test_clerk_screen_and_portal_confirmation_fit_a_phone(
     clerk = make_user(Role.PARTS_CLERK, username="clerk")
     warehouse = Warehouse.objects.create(code="hz", name="杭州", vendor_direct_ship=True)
     part = Part.objects.create(vendor=equipment_a.vendor, part_number="MM710", description="E1 中继媒体模块")
-    services.record_movement(warehouse=warehouse, part=part, kind="receive", quantity=2, by=clerk)
+    services.record_movement(warehouse=warehouse, part=part, kind="receive", quantity=2, by=clerk, reason="入库")
     case = case_services.transition(case=case_a, action="accept", by=engineer)
     case = case_services.transition(case=case, action="start", by=engineer)
     request = services.file_part_request(case=case, part=part, faulty_serial=equipment_a.serial_number, by=engineer)

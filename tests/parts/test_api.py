@@ -49,7 +49,7 @@ def test_stock_and_rmas_are_staff_only(api, contact_a, clerk, stocked, route):
 
 def test_clerk_records_a_movement_and_a_refusal_names_the_field(api, clerk, stocked, part):
     client = api(clerk)
-    body = {"warehouse": stocked.pk, "part": part.pk, "kind": "issue", "quantity": 3}
+    body = {"warehouse": stocked.pk, "part": part.pk, "kind": "issue", "quantity": 3, "reason": "抢修"}
     refused = client.post("/api/v1/stock-movements/", body, format="json")
     assert refused.status_code == 422 and "quantity" in refused.json()["fields"]
     body["quantity"] = 2

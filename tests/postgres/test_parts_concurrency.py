@@ -24,7 +24,7 @@ def test_eight_clerks_issuing_the_last_two_units_at_once_exactly_two_succeed(mak
     clerks = [make_user(Role.PARTS_CLERK, username=f"clerk-{i}") for i in range(8)]
     warehouse = Warehouse.objects.create(code="gz", name="广州")
     part = Part.objects.create(vendor=VendorFactory(), part_number="700-9", description="电源模块")
-    services.record_movement(warehouse=warehouse, part=part, kind="receive", quantity=2, by=clerks[0])
+    services.record_movement(warehouse=warehouse, part=part, kind="receive", quantity=2, by=clerks[0], reason="入库")
 
     def issue_as(clerk):
         return lambda: services.record_movement(
@@ -50,7 +50,11 @@ def test_the_first_movements_of_a_new_part_at_once_share_one_balance(make_user):
 
     results = run_together(
         [
-            (lambda c=clerk: services.record_movement(warehouse=warehouse, part=part, kind="receive", quantity=1, by=c))
+            (
+                lambda c=clerk: services.record_movement(
+                    warehouse=warehouse, part=part, kind="receive", quantity=1, by=c, reason="入库"
+                )
+            )
             for clerk in clerks
         ]
     )
@@ -68,7 +72,7 @@ def test_two_clerks_serving_the_same_request_at_once_issue_one_part(make_user, o
     clerks = [make_user(Role.PARTS_CLERK, username=f"clerk-{i}") for i in range(2)]
     warehouse = Warehouse.objects.create(code="hz", name="杭州")
     part = Part.objects.create(vendor=equipment_a.vendor, part_number="700-7", description="主控板")
-    services.record_movement(warehouse=warehouse, part=part, kind="receive", quantity=5, by=clerks[0])
+    services.record_movement(warehouse=warehouse, part=part, kind="receive", quantity=5, by=clerks[0], reason="入库")
     case = case_services.transition(case=open_case(customer_a, equipment=equipment_a), action="accept", by=engineer)
     request = services.file_part_request(case=case, part=part, faulty_serial="BAD", by=engineer)
     services.confirm_part_request(request=request, by=agent)
