@@ -596,17 +596,7 @@ def receive_rma_part(
     rma.good_serial = serial
     rma.good_received_at = received_at
     rma.save(update_fields=["good_serial", "good_received_at"])
-    _move(
-        warehouse=rma.warehouse,
-        part=rma.part,
-        kind=Kind.RECEIVE,
-        quantity=rma.quantity,
-        by=by,
-        reason=f"RMA {rma.number}",
-        serial=serial,
-        case=rma.case,
-        rma=rma,
-    )
+    _receive_vendor_part(rma, serial=serial, by=by)
     return_deadline_started(rma)
     request = rma.part_request
     if rma.direct and request is not None and request.status == PartRequest.Status.AWAITING_VENDOR:
@@ -615,6 +605,22 @@ def receive_rma_part(
     if rma.case_id is not None:
         _record_on_case(rma.case, by=by, kind="parts.rma.received", rma=rma.number, good_serial=serial)
     return rma
+
+
+def _receive_vendor_part(rma: Rma, *, serial: str, by) -> None:
+    """The vendor ships to direct-ship points; any other branch's part arrives at headquarters,
+    which forwards it (S4: "其他分公司申请的备件将由总部统一发出"): the ledger shows the route."""
+    branch = rma.warehouse
+    hq = Warehouse.objects.filter(kind=Warehouse.Kind.HQ, is_active=True).first()
+    arrives = branch if branch.vendor_direct_ship or hq is None else hq
+    common = {"part": rma.part, "quantity": rma.quantity, "by": by, "serial": serial, "case": rma.case, "rma": rma}
+    reason = f"RMA {rma.number}"
+    _move(warehouse=arrives, kind=Kind.RECEIVE, reason=reason, **common)
+    if arrives.pk != branch.pk:
+        for warehouse in sorted((arrives, branch), key=lambda w: w.pk):
+            _locked_balance(warehouse, rma.part)
+        _move(warehouse=arrives, kind=Kind.TRANSFER_OUT, reason=reason, other_warehouse=branch, **common)
+        _move(warehouse=branch, kind=Kind.TRANSFER_IN, reason=reason, other_warehouse=arrives, **common)
 
 
 def return_deadline_started(rma: Rma) -> Rma:

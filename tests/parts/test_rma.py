@@ -120,3 +120,15 @@ def test_vendor_master_list_for_a_period(claimed, clerk, part):
     assert not vendor_master_list(part.vendor_id, dt.date(2026, 10, 1), dt.date(2026, 10, 31)).exists()
     book = load_workbook(io.BytesIO(exports.rma_list_workbook(rows, title="AVAYA")))
     assert book.active["B2"].value == "RMA-1"
+
+
+def test_a_branch_that_is_no_direct_ship_point_gets_its_part_through_headquarters(clerk, hq, part):
+    from aftersales.parts.models import StockMovement, Warehouse
+
+    shanghai = Warehouse.objects.create(code="sh", name="上海", vendor_direct_ship=False)
+    rma = services.claim_rma(number="rma-sh", warehouse=shanghai, part=part, by=clerk)
+    services.receive_rma_part(rma=rma, good_serial="g-sh", by=clerk)
+    route = list(StockMovement.objects.filter(rma=rma).order_by("pk").values_list("warehouse__code", "kind"))
+    assert route == [("bj-hq", "receive"), ("bj-hq", "transfer_out"), ("sh", "transfer_in")]
+    assert shanghai.balances.get(part=part).on_hand == 1
+    assert hq.balances.get(part=part).on_hand == 0
