@@ -48,7 +48,7 @@ class Warehouse(models.Model):
     class Meta:
         verbose_name = _("warehouse")
         verbose_name_plural = _("warehouses")
-        ordering = ["kind", "code"]
+        ordering = ["-kind", "code"]  # headquarters ("hq") first
         constraints = [
             models.UniqueConstraint(fields=["kind"], condition=Q(kind="hq"), name="parts_one_headquarters_store")
         ]

@@ -161,7 +161,7 @@ def monthly_summary(year: int, month: int, *, now: dt.datetime | None = None) ->
     cutoff = min(end, now or timezone.now())
     rows = Rma.objects.select_related("vendor", "part", "warehouse")
     by_branch: dict[int, BranchSummary] = {
-        w.pk: BranchSummary(w) for w in Warehouse.objects.filter(is_active=True).order_by("kind", "code")
+        w.pk: BranchSummary(w) for w in Warehouse.objects.filter(is_active=True).order_by("-kind", "code")
     }
 
     def branch(rma: Rma) -> BranchSummary:

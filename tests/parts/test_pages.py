@@ -70,3 +70,14 @@ def test_another_customer_gets_404_for_the_request_and_learns_nothing(client, co
     assert client.post(reverse("parts:confirm_request", args=[filed.pk])).status_code == 404
     assert client.post(reverse("parts:confirm_request", args=[999999])).status_code == 404
     assert PartRequest.objects.get(pk=filed.pk).status == PartRequest.Status.AWAITING_CONSENT
+
+
+def test_the_administration_lists_the_ledger_requests_and_rmas_read_only(client, filed, stocked, clerk, hq):
+    from tests.factories import UserFactory
+
+    services.claim_rma(number="RMA-5", warehouse=hq, part=filed.part, by=clerk)
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    for model in ["stockmovement", "partrequest", "rma", "warehouse", "part"]:
+        assert client.get(reverse(f"admin:parts_{model}_changelist")).status_code == 200, model
+    assert client.get(reverse("admin:parts_rma_changelist") + "?q=RMA-5").status_code == 200
+    assert client.get(reverse("admin:parts_stockmovement_add")).status_code == 403

@@ -91,10 +91,11 @@ def test_monthly_summary_per_branch_and_its_workbook(claimed, clerk, branch, hq,
     book = load_workbook(io.BytesIO(exports.rma_summary_workbook(monthly_summary(2026, 11), title="2026-11")))
     totals = {row[0]: row[1:] for row in book.worksheets[0].iter_rows(min_row=3, values_only=True)}
     assert totals["杭州"] == (1, 0, 1) and totals["北京总部"] == (1, 1, 1)
-    received = list(book.worksheets[1].iter_rows(min_row=2, values_only=True))
-    assert received[0][1] == "RMA-1" and received[0][5] == "G-1"
-    assert received[0][8] == dt.datetime(2026, 11, 2, 9, 0)  # a real date, Beijing time
-    assert isinstance(received[0][4], int)
+    received = {row[1]: row for row in book.worksheets[1].iter_rows(min_row=2, values_only=True)}
+    assert received["RMA-1"][0] == "杭州" and received["RMA-1"][5] == "G-1"
+    assert received["RMA-1"][8] == dt.datetime(2026, 11, 2, 9, 0)  # a real date, Beijing time
+    assert isinstance(received["RMA-1"][4], int)
+    assert [s.warehouse.code for s in monthly_summary(2026, 11)][0] == "bj-hq"  # headquarters first
 
 
 def test_the_summary_goes_to_hq_once_on_the_last_working_day_only(claimed, clerk, make_user, hq):
