@@ -80,7 +80,8 @@ def desk(request):
     """Requests to serve, open RMAs with their due dates, and stock per warehouse."""
     _require_staff(request.user)
     requests = list(queries.requests_to_serve(request.user))
-    available = _availability([row.part_id for row in requests])
+    mine = set(request.user.parts_warehouses.values_list("pk", flat=True))
+    available = _availability([row.part_id for row in requests], first=mine)
     context = {
         # Each request with the warehouses that could serve it now.
         "to_serve": [{"request": row, "options": available.get(row.part_id, [])} for row in requests],
@@ -98,15 +99,16 @@ def desk(request):
     return render(request, "parts/desk.html", context)
 
 
-def _availability(part_ids: list[int]) -> dict[int, list]:
-    """Per part: the warehouses that have some available, most first."""
+def _availability(part_ids: list[int], *, first: set[int]) -> dict[int, list]:
+    """Per part: the warehouses that have some available — the clerk's own (`first`) first,
+    then the most available."""
     options: dict[int, list] = {}
     rows = queries.StockBalance.objects.filter(part_id__in=part_ids, on_hand__gt=0).select_related("warehouse")
     for balance in rows:
         if balance.available > 0:
             options.setdefault(balance.part_id, []).append(balance)
     for balances in options.values():
-        balances.sort(key=lambda b: -b.available)
+        balances.sort(key=lambda b: (b.warehouse_id not in first, -b.available))
     return options
 
 

@@ -81,3 +81,14 @@ def test_the_administration_lists_the_ledger_requests_and_rmas_read_only(client,
         assert client.get(reverse(f"admin:parts_{model}_changelist")).status_code == 200, model
     assert client.get(reverse("admin:parts_rma_changelist") + "?q=RMA-5").status_code == 200
     assert client.get(reverse("admin:parts_stockmovement_add")).status_code == 403
+
+
+def test_the_clerks_own_warehouse_is_offered_first(client, clerk, filed, contact_a, stocked, hq):
+    services.record_movement(warehouse=hq, part=filed.part, kind="receive", quantity=9, by=clerk, reason="入库")
+    services.confirm_part_request(request=filed, by=contact_a)
+    client.force_login(clerk)
+    page = client.get(reverse("parts:desk")).content.decode()
+    assert page.index("北京总部 (9)") < page.index("杭州 (2)")  # most available first
+    stocked.clerks.add(clerk)
+    page = client.get(reverse("parts:desk")).content.decode()
+    assert page.index("杭州 (2)") < page.index("北京总部 (9)")  # the clerk's own branch first
