@@ -168,3 +168,13 @@ def test_a_declined_quote_writes_no_charge(chargeable_case, engineer, contact_a,
     case = case_services.transition(case=chargeable_case, action="resolve", by=engineer, text="客户自行处理")
     case_services.transition(case=case, action="close", by=manager)
     assert not Charge.objects.exists()
+
+
+@pytest.mark.parametrize("cause", ["misuse", "accident", "force_majeure"])
+def test_an_excluded_cause_is_chargeable_even_under_a_contract(cause, open_case, customer_a, equipment_a, engineer):
+    ContractFactory(customer=customer_a).equipment.add(equipment_a)
+    covered = open_case(customer_a, equipment=equipment_a)
+    with pytest.raises(NotAllowed):
+        services.offer_quote(case=covered, by=engineer)
+    excluded = open_case(customer_a, equipment=equipment_a, excluded_cause=cause)
+    assert services.offer_quote(case=excluded, by=engineer).entitlement == "chargeable"
