@@ -380,6 +380,7 @@ SPECTACULAR_SETTINGS = {
         "PartRequestStatusEnum": "aftersales.parts.models.PartRequest.Status",
         "RmaStatusEnum": "aftersales.parts.models.Rma.Status",
         "QuoteStatusEnum": "aftersales.parts.models.Quote.Status",
+        "ReturnOfferStatusEnum": "aftersales.parts.models.ReturnOffer.Status",
     },
 }
 

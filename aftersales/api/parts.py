@@ -6,6 +6,8 @@ Every read starts from `aftersales.parts.queries`; every write is a call to
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -26,6 +28,7 @@ from aftersales.parts.models import (
     Part,
     PartRequest,
     Quote,
+    ReturnOffer,
     Rma,
     StockBalance,
     StockMovement,
@@ -548,4 +551,95 @@ class QuoteViewSet(LanguageMixin, mixins.CreateModelMixin, viewsets.ReadOnlyMode
     @extend_schema(request=AnswerSerializer, responses=QuoteSerializer, summary="Decline (the customer)")
     @action(detail=True, methods=["post"])
     def decline(self, request, pk=None):
+        return self._answer(request, False)
+
+
+class ReturnOfferSerializer(serializers.ModelSerializer):
+    case = serializers.CharField(source="case.number", read_only=True)
+    offered_at = DateTimeField(read_only=True)
+    answered_at = DateTimeField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = ReturnOffer
+        fields = [
+            "id",
+            "case",
+            "equipment",
+            "remedy",
+            "entitlement",
+            "reason",
+            "refund_amount",
+            "status",
+            "offered_at",
+            "answered_at",
+            "answer_channel",
+        ]
+
+
+class ReturnOfferInSerializer(serializers.Serializer):
+    case = serializers.CharField(max_length=20)
+    remedy = serializers.ChoiceField(choices=ReturnOffer.Remedy.choices)
+    reason = serializers.CharField(max_length=2000)
+    refund_amount = serializers.DecimalField(
+        max_digits=12, decimal_places=2, min_value=Decimal("0.01"), required=False, allow_null=True
+    )
+
+
+class DecisionSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=["approve", "reject"])
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class ReturnOfferViewSet(LanguageMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Return, exchange or refund of a product that cannot be repaired (R6.3), seen through its
+    case: an engineer proposes it as the warranty and contract allow, a manager approves it,
+    the customer's contact (or the desk) agrees or declines."""
+
+    serializer_class = ReturnOfferSerializer
+    pagination_class = IdCursorPagination
+    filterset_fields = ["status"]
+    http_method_names = ["get", "post", "head", "options"]
+
+    def get_queryset(self):
+        return queries.visible_return_offers(self.request.user)
+
+    @extend_schema(request=ReturnOfferInSerializer, responses={201: ReturnOfferSerializer})
+    def create(self, request, *args, **kwargs):
+        policy.require(request.user, perms.OFFER_RETURN)
+        data = _body(ReturnOfferInSerializer, request)
+        offer = services.offer_return(
+            case=_visible_case(request.user, data["case"]),
+            remedy=data["remedy"],
+            reason=data["reason"],
+            refund_amount=data.get("refund_amount"),
+            by=request.user,
+        )
+        return Response(ReturnOfferSerializer(offer).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=DecisionSerializer, responses=ReturnOfferSerializer, summary="Approve or reject (a manager)")
+    @action(detail=True, methods=["post"])
+    def decision(self, request, pk=None):
+        offer = self.get_object()
+        data = _body(DecisionSerializer, request)
+        offer = services.decide_return(
+            offer=offer, approve=data["decision"] == "approve", note=data["note"], by=request.user
+        )
+        return Response(ReturnOfferSerializer(offer).data)
+
+    def _answer(self, request, agree: bool):
+        offer = self.get_object()
+        data = _body(AnswerSerializer, request)
+        offer = services.answer_return(
+            offer=offer, agree=agree, contact=_contact(request.user, offer, data.get("contact")), by=request.user
+        )
+        return Response(ReturnOfferSerializer(offer).data)
+
+    @extend_schema(request=AnswerSerializer, responses=ReturnOfferSerializer, summary="Agree (the customer)")
+    @action(detail=True, methods=["post"])
+    def agree(self, request, pk=None):
+        return self._answer(request, True)
+
+    @extend_schema(request=AnswerSerializer, responses=ReturnOfferSerializer, summary="Decline (the customer)")
+    @action(detail=True, methods=["post"])
+    def refuse(self, request, pk=None):
         return self._answer(request, False)

@@ -18,6 +18,7 @@ from aftersales.api.parts import (
     PartRequestViewSet,
     PartViewSet,
     QuoteViewSet,
+    ReturnOfferViewSet,
     RmaViewSet,
     StockMovementViewSet,
     StockViewSet,
@@ -51,6 +52,7 @@ router.register("stock-movements", StockMovementViewSet, basename="stock-movemen
 router.register("part-requests", PartRequestViewSet, basename="part-request")
 router.register("rmas", RmaViewSet, basename="rma")
 router.register("quotes", QuoteViewSet, basename="quote")
+router.register("return-offers", ReturnOfferViewSet, basename="return-offer")
 
 app_name = "api"
 urlpatterns = [

@@ -122,6 +122,37 @@ def parts_probes(Probe, expect) -> list:
             expect(422, 422, agent=201, engineer=201, manager=201),
             body={"case": "{chargeable_case_b.number}", "labour_hours": "2", "visits": 1},
         ),
+        Probe("return-offer-list", "get", "/api/v1/return-offers/", expect(200, 200)),
+        Probe("return-offer-detail", "get", "/api/v1/return-offers/{return_offer_b.pk}/", staff_only),
+        # Engineers and managers propose, as the warranty allows (customer B's unit is in warranty).
+        Probe(
+            "return-offer-list",
+            "post",
+            "/api/v1/return-offers/",
+            expect(422, 422, engineer=201, manager=201),
+            body={"case": "{case_b.number}", "remedy": "exchange", "reason": "主板烧毁，无法修复"},
+        ),
+        Probe(
+            "return-offer-decision",
+            "post",
+            "/api/v1/return-offers/{return_offer_b.pk}/decision/",
+            expect(422, 404, manager=200, executive=200),
+            body={"decision": "approve", "note": "同意换货"},
+        ),
+        Probe(
+            "return-offer-agree",
+            "post",
+            "/api/v1/return-offers/{approved_offer_b.pk}/agree/",
+            expect(200, 404, sales=422),
+            body={},
+        ),
+        Probe(
+            "return-offer-refuse",
+            "post",
+            "/api/v1/return-offers/{approved_offer_b.pk}/refuse/",
+            expect(200, 404, sales=422),
+            body={},
+        ),
         Probe("quote-accept", "post", "/api/v1/quotes/{quote_b.pk}/accept/", expect(200, 404, sales=422), body={}),
         Probe("quote-decline", "post", "/api/v1/quotes/{quote_b.pk}/decline/", expect(200, 404, sales=422), body={}),
     ]
@@ -199,3 +230,17 @@ class PartsWorld:
     @cached_property
     def quote_b(self):
         return services.offer_quote(case=self.chargeable_case_b, by=self._engineer)
+
+    def _offer(self, title: str):
+        case = self._fixture("open_case")(self.customer_b, title=title, equipment=self.equipment_b)
+        return services.offer_return(case=case, remedy="exchange", reason="无法修复", by=self._engineer)
+
+    @cached_property
+    def return_offer_b(self):
+        return self._offer("交换机主板损坏")
+
+    @cached_property
+    def approved_offer_b(self):
+        offer = self._offer("电源背板损坏")
+        manager = self._fixture("make_user")(Role.DEPT_MANAGER, username="world-manager")
+        return services.decide_return(offer=offer, approve=True, by=manager)

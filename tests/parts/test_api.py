@@ -63,3 +63,30 @@ def test_rma_history_filters_by_serial(api, clerk, branch, part):
     services.claim_rma(number="R2", warehouse=branch, part=part, faulty_serial="BAD-B", by=clerk)
     rows = api(clerk).get("/api/v1/rmas/?serial=bad-b").json()["results"]
     assert [row["number"] for row in rows] == ["R2"]
+
+
+def test_return_offer_through_the_api_manager_approves_customer_agrees(
+    api, working_case, engineer, manager, contact_a, contact_b
+):
+    body = {"case": working_case.number, "remedy": "refund", "reason": "无法修复", "refund_amount": "5000.00"}
+    offer = api(engineer).post("/api/v1/return-offers/", body, format="json").json()
+    assert offer["status"] == "awaiting_approval"
+    decided = api(manager).post(
+        f"/api/v1/return-offers/{offer['id']}/decision/", {"decision": "approve"}, format="json"
+    )
+    assert decided.json()["status"] == "awaiting_consent"
+    assert api(contact_b).post(f"/api/v1/return-offers/{offer['id']}/agree/", {}, format="json").status_code == 404
+    agreed = api(contact_a).post(f"/api/v1/return-offers/{offer['id']}/agree/", {}, format="json")
+    assert agreed.json()["status"] == "agreed"
+
+
+def test_a_remedy_the_cover_does_not_allow_is_a_field_error(api, open_case, customer_a, equipment_a, engineer):
+    import datetime as dt
+
+    from tests.factories import EquipmentFactory
+
+    old = EquipmentFactory(site=equipment_a.site, acceptance_date=dt.date(2019, 1, 1))
+    case = open_case(customer_a, equipment=old)
+    body = {"case": case.number, "remedy": "exchange", "reason": "无法修复"}
+    response = api(engineer).post("/api/v1/return-offers/", body, format="json")
+    assert response.status_code == 422 and "remedy" in response.json()["fields"]
