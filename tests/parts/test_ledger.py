@@ -14,6 +14,7 @@ from aftersales.core.errors import DomainError
 from aftersales.parts import services
 from aftersales.parts.models import Part, StockBalance, StockMovement, Warehouse
 from aftersales.parts.queries import ledger_totals
+from aftersales.parts.services import stock
 from tests.factories import UserFactory, VendorFactory
 
 QUANTITY = st.integers(min_value=1, max_value=5)
@@ -72,7 +73,7 @@ def test_ledger_never_goes_negative_and_balances_are_the_sums():
             kind = "release" if release else "reserve"
             try:
                 with transaction.atomic():  # as every service that reserves does
-                    services._move(warehouse=warehouse, part=self.part, kind=kind, quantity=quantity, by=self.clerk)
+                    stock._move(warehouse=warehouse, part=self.part, kind=kind, quantity=quantity, by=self.clerk)
             except DomainError:
                 limit = self.model[warehouse.pk][1] if release else self._available(warehouse)
                 assert quantity > limit
