@@ -50,10 +50,13 @@ def test_stock_pages_are_staff_only(client, contact_a, make_user, name):
     assert client.get(reverse(name)).status_code == 403
 
 
-def test_case_page_shows_its_part_requests(client, engineer, filed):
+def test_case_page_shows_its_part_requests_with_their_history(client, engineer, filed, contact_a):
+    services.confirm_part_request(request=filed, by=contact_a)
     client.force_login(engineer)
     page = client.get(reverse("case_detail", args=[filed.case.number])).content.decode()
     assert filed.number in page and 'data-testid="case-parts"' in page
+    assert 'data-testid="part-request-history"' in page
+    assert "等待客户确认 → 已确认，待处理" in page  # the request's own status history, in Chinese
 
 
 def test_portal_customer_confirms_the_part_request_and_the_case_waits_for_parts(client, contact_a, filed):
