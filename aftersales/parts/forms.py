@@ -96,15 +96,35 @@ class DecisionForm(forms.Form):
     note = forms.CharField(label=_("Note"), max_length=2000, required=False)
 
 
+# Periods asked for in reports: a year the calendars and Beijing time can hold on both sides.
+FIRST_YEAR, LAST_YEAR = 2000, 2999
+
+
+def _in_range(day):
+    if day is not None and not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise forms.ValidationError(
+            _("Enter a date from %(first)s to %(last)s."), params={"first": FIRST_YEAR, "last": LAST_YEAR}
+        )
+    return day
+
+
 class RmaFilterForm(forms.Form):
     vendor = forms.IntegerField(label=_("Vendor"), required=False, min_value=1, max_value=2**63 - 1)
     serial = forms.CharField(label=_("Serial number"), max_length=64, required=False)
     start = forms.DateField(label=_("From"), required=False)
     end = forms.DateField(label=_("To"), required=False)
 
+    def clean_start(self):
+        return _in_range(self.cleaned_data.get("start"))
+
+    def clean_end(self):
+        return _in_range(self.cleaned_data.get("end"))
+
 
 class MonthForm(forms.Form):
-    month = forms.RegexField(label=_("Month"), regex=r"^\d{4}-(0[1-9]|1[0-2])$", required=False, max_length=7)
+    month = forms.RegexField(
+        label=_("Month"), regex=r"^(20|2[1-9])\d{2}-(0[1-9]|1[0-2])$", required=False, max_length=7
+    )
 
 
 KINDS = StockMovement.Kind

@@ -5,8 +5,6 @@ customer never reaches another customer's part request or quote (404, as for non
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -278,7 +276,7 @@ def charges_export(request, fmt: str):
     if not policy.allowed(request.user, perms.EXPORT_CHARGES):
         raise PermissionDenied
     rows = queries.visible_charges(request.user).order_by("created_at", "pk")
-    stamp = dt.date.today().isoformat()
+    stamp = timezone.localdate().isoformat()
     if fmt == "csv":
         return _download(exports.charges_csv(rows).encode("utf-8"), "text/csv; charset=utf-8", f"charges-{stamp}.csv")
     return _download(exports.charges_workbook(rows), XLSX, f"charges-{stamp}.xlsx")

@@ -95,3 +95,19 @@ def test_the_clerks_own_warehouse_is_offered_first(client, clerk, filed, contact
     stocked.clerks.add(clerk)
     page = client.get(reverse("parts:desk")).content.decode()
     assert page.index("杭州 (2)") < page.index("北京总部 (9)")  # the clerk's own branch first
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["?month=0000-01", "?month=9999-12", "?month=2026-13", "?month=x"],
+)
+def test_a_month_out_of_range_is_ignored_not_a_server_error(client, clerk, query):
+    client.force_login(clerk)
+    assert client.get(reverse("parts:summary") + query).status_code == 200
+
+
+@pytest.mark.parametrize("query", ["?vendor=1&start=0001-01-01&end=9999-12-31", "?vendor=99999999999999999999"])
+def test_hostile_periods_and_ids_on_the_rma_pages_are_field_errors(client, clerk, query):
+    client.force_login(clerk)
+    assert client.get(reverse("parts:rmas") + query).status_code in (200, 400)
+    assert client.get(reverse("parts:vendor_list_export") + query).status_code == 302
