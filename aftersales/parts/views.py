@@ -65,9 +65,15 @@ def _run(request, form, work, back: str):
 
 
 def _contact_of(row, contact_id: int | None) -> Contact | None:
+    """The contact the desk names as having answered: one of the row's customer, or a field error."""
     if contact_id is None:
         return None
-    return Contact.objects.filter(pk=contact_id, customer_id=row.customer_id).first()
+    contact = Contact.objects.filter(pk=contact_id, customer_id=row.customer_id).first()
+    if contact is None:
+        raise services.PartsError(
+            _("Not a contact of this customer."), fields={"contact": [_("Not a contact of this customer.")]}
+        )
+    return contact
 
 
 # --- the parts clerk's screen --------------------------------------------------------------------

@@ -111,3 +111,14 @@ def test_hostile_periods_and_ids_on_the_rma_pages_are_field_errors(client, clerk
     client.force_login(clerk)
     assert client.get(reverse("parts:rmas") + query).status_code in (200, 400)
     assert client.get(reverse("parts:vendor_list_export") + query).status_code == 302
+
+
+def test_the_desk_cannot_name_another_customers_contact_as_consenting(client, agent, filed, contact_b):
+    client.force_login(agent)
+    response = client.post(
+        reverse("parts:confirm_request", args=[filed.pk]), {"contact": contact_b.contact.pk}, follow=True
+    )
+    assert "Not a contact of this customer." in response.content.decode() or "不是该客户的联系人" in (
+        response.content.decode()
+    )
+    assert PartRequest.objects.get(pk=filed.pk).status == PartRequest.Status.AWAITING_CONSENT
