@@ -161,7 +161,12 @@ class EventSerializer(serializers.ModelSerializer):
     # A case timeline entry (aftersales.timeline) under the names this API has always used;
     # `changes` and `text` are rendered in the reader's language from the stored data.
     at = serializers.DateTimeField(read_only=True)
-    kind = serializers.ChoiceField(choices=EventKind.choices, read_only=True)
+    # A case kind (created, status, note, …) or another app's entry on the case, named
+    # "<app>.<what>" (parts.request.filed): the timeline takes any app's kinds.
+    kind = serializers.CharField(
+        read_only=True,
+        help_text="One of: " + ", ".join(EventKind.values) + "; or another app's kind, e.g. parts.request.filed.",
+    )
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     actor = serializers.SerializerMethodField()
     is_public = serializers.BooleanField(read_only=True)

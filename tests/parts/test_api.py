@@ -90,3 +90,9 @@ def test_a_remedy_the_cover_does_not_allow_is_a_field_error(api, open_case, cust
     body = {"case": case.number, "remedy": "exchange", "reason": "无法修复"}
     response = api(engineer).post("/api/v1/return-offers/", body, format="json")
     assert response.status_code == 422 and "remedy" in response.json()["fields"]
+
+
+def test_the_case_timeline_in_the_api_carries_the_parts_entries(api, engineer, filed):
+    events = api(engineer).get(f"/api/v1/cases/{filed.case.number}/").json()["timeline"]
+    filed_entries = [e for e in events if e["kind"] == "parts.request.filed"]
+    assert filed_entries and filed_entries[0]["kind_display"] == "已提交备件申请"
