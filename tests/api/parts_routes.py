@@ -244,3 +244,32 @@ class PartsWorld:
         offer = self._offer("电源背板损坏")
         manager = self._fixture("make_user")(Role.DEPT_MANAGER, username="world-manager")
         return services.decide_return(offer=offer, approve=True, by=manager)
+
+
+def fuzz_parts(*, manager, agent, cases, sites, open_case) -> dict[str, list[int]]:
+    """Spare-parts rows for the schema fuzz (tests/api/test_fuzz.py): a warehouse with stock, a
+    part request awaiting the customer and a confirmed one with its RMA, a quote on a chargeable
+    case and a return offer; their ids by API resource."""
+    from aftersales.parts.models import Quote, ReturnOffer, Rma, StockBalance, StockMovement
+
+    equipment = cases[0].equipment
+    warehouse = Warehouse.objects.create(code="fuzz-hz", name="杭州", vendor_direct_ship=True)
+    part = Part.objects.create(vendor=equipment.vendor, part_number="FUZZ-1", description="主控板")
+    services.record_movement(warehouse=warehouse, part=part, kind="receive", quantity=5, by=manager, reason="入库")
+    waiting = services.file_part_request(case=cases[0], part=part, faulty_serial="BAD-1", by=manager)
+    confirmed = services.file_part_request(case=cases[2], part=part, faulty_serial="BAD-2", by=manager)
+    services.confirm_part_request(request=confirmed, by=agent)
+    services.claim_rma(number="FUZZ-RMA-1", warehouse=warehouse, request=confirmed, by=manager)
+    old = EquipmentFactory(site=sites[0], product_model=equipment.product_model, acceptance_date=dt.date(2019, 1, 1))
+    services.offer_quote(case=open_case(old), by=manager)
+    services.offer_return(case=cases[0], remedy="exchange", reason="无法修复", by=manager)
+    return {
+        "warehouses": [warehouse.pk],
+        "parts": [part.pk],
+        "stock": list(StockBalance.objects.values_list("pk", flat=True)),
+        "stock-movements": list(StockMovement.objects.values_list("pk", flat=True)),
+        "part-requests": [waiting.pk, confirmed.pk],
+        "rmas": list(Rma.objects.values_list("pk", flat=True)),
+        "quotes": list(Quote.objects.values_list("pk", flat=True)),
+        "return-offers": list(ReturnOffer.objects.values_list("pk", flat=True)),
+    }
