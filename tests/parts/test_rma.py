@@ -9,6 +9,8 @@ import io
 
 import pytest
 import time_machine
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from aftersales.calendars.models import HolidayDay
@@ -17,6 +19,7 @@ from aftersales.notifications.models import Notification
 from aftersales.parts import exports, services
 from aftersales.parts.models import Rma
 from aftersales.parts.queries import monthly_summary, rma_history, vendor_master_list
+from aftersales.parts.services import rma as services_rma
 from aftersales.parts.summary import send_monthly_summary_if_due
 
 BEIJING = dt.timezone(dt.timedelta(hours=8))
@@ -133,3 +136,21 @@ def test_a_branch_that_is_no_direct_ship_point_gets_its_part_through_headquarter
     assert route == [("bj-hq", "receive"), ("bj-hq", "transfer_out"), ("sh", "transfer_in")]
     assert shanghai.balances.get(part=part).on_hand == 1
     assert hq.balances.get(part=part).on_hand == 0
+
+
+@pytest.mark.django_db
+@given(
+    received=st.datetimes(min_value=dt.datetime(2026, 1, 1), max_value=dt.datetime(2027, 12, 31)),
+)
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+def test_the_due_time_is_midnight_after_the_tenth_working_day_after_receipt(received):
+    received = received.replace(tzinfo=BEIJING)
+    rma = Rma(good_received_at=received)
+    rma.save = lambda **kwargs: None  # arithmetic only: nothing stored
+    due = services.return_deadline_started(rma).return_due_at.astimezone(BEIJING)
+    calendar = services_rma._working_days_calendar()
+    assert (due.hour, due.minute) == (0, 0)
+    last = due.date() - dt.timedelta(days=1)
+    assert calendar.hours_on(last)  # the last day counted is a working day
+    days = [received.date() + dt.timedelta(days=n) for n in range(1, (last - received.date()).days + 1)]
+    assert sum(1 for day in days if calendar.hours_on(day)) == 10
