@@ -96,6 +96,15 @@ class MovementInSerializer(serializers.Serializer):
     case = serializers.CharField(max_length=20, required=False, help_text="The case the parts are used on, by number.")
 
 
+class TransferInSerializer(serializers.Serializer):
+    source = serializers.PrimaryKeyRelatedField(queryset=Warehouse.objects.filter(is_active=True))
+    target = serializers.PrimaryKeyRelatedField(queryset=Warehouse.objects.filter(is_active=True))
+    part = serializers.PrimaryKeyRelatedField(queryset=Part.objects.all())
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
+    serial_number = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
 class PartRequestSerializer(serializers.ModelSerializer):
     number = serializers.CharField(read_only=True)
     case = serializers.CharField(source="case.number", read_only=True)
@@ -349,6 +358,26 @@ class StockMovementViewSet(mixins.CreateModelMixin, ReadOnlyViewSet):
             by=request.user,
         )
         return Response(MovementSerializer(movement).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=TransferInSerializer,
+        responses={201: MovementSerializer(many=True)},
+        summary="Transfer stock between warehouses",
+    )
+    @action(detail=False, methods=["post"])
+    def transfer(self, request):
+        policy.require(request.user, perms.MOVE_STOCK)
+        data = _body(TransferInSerializer, request)
+        movements = services.transfer_stock(
+            source=data["source"],
+            target=data["target"],
+            part=data["part"],
+            quantity=data["quantity"],
+            serial=data["serial_number"],
+            reason=data["reason"],
+            by=request.user,
+        )
+        return Response(MovementSerializer(movements, many=True).data, status=status.HTTP_201_CREATED)
 
 
 class PartRequestViewSet(LanguageMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):

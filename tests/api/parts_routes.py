@@ -39,6 +39,18 @@ def parts_probes(Probe, expect) -> list:
                 "case": "{case_b.number}",
             },
         ),
+        Probe(
+            "stock-movement-transfer",
+            "post",
+            "/api/v1/stock-movements/transfer/",
+            expect(422, 422, manager=201),
+            body={
+                "source": "{warehouse.pk}",
+                "target": "{other_warehouse.pk}",
+                "part": "{spare_part.pk}",
+                "quantity": 1,
+            },
+        ),
         Probe("part-request-list", "get", "/api/v1/part-requests/", expect(200, 200)),
         Probe("part-request-detail", "get", "/api/v1/part-requests/{part_request_b.pk}/", staff_only),
         Probe(
@@ -173,6 +185,11 @@ class PartsWorld:
     @cached_property
     def warehouse(self) -> Warehouse:
         return Warehouse.objects.create(code="hz", name="杭州", vendor_direct_ship=True)
+
+    @cached_property
+    def other_warehouse(self) -> Warehouse:
+        self.movement  # noqa: B018 - stock to move
+        return Warehouse.objects.create(code="cd", name="成都", vendor_direct_ship=True)
 
     @cached_property
     def spare_part(self) -> Part:

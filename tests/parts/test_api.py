@@ -96,3 +96,13 @@ def test_the_case_timeline_in_the_api_carries_the_parts_entries(api, engineer, f
     events = api(engineer).get(f"/api/v1/cases/{filed.case.number}/").json()["timeline"]
     filed_entries = [e for e in events if e["kind"] == "parts.request.filed"]
     assert filed_entries and filed_entries[0]["kind_display"] == "已提交备件申请"
+
+
+def test_clerk_transfers_stock_and_cannot_move_more_than_is_available(api, clerk, stocked, hq, part):
+    client = api(clerk)
+    body = {"source": stocked.pk, "target": hq.pk, "part": part.pk, "quantity": 3}
+    refused = client.post("/api/v1/stock-movements/transfer/", body, format="json")
+    assert refused.status_code == 422 and "quantity" in refused.json()["fields"]
+    body["quantity"] = 2
+    moved = client.post("/api/v1/stock-movements/transfer/", body, format="json").json()
+    assert [(m["kind"], m["warehouse"]) for m in moved] == [("transfer_out", stocked.pk), ("transfer_in", hq.pk)]
