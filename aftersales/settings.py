@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "aftersales.cases",
     "aftersales.sla",
     "aftersales.field",
+    "aftersales.parts",
     "aftersales.documents",
     "aftersales.notifications",
     "aftersales.api",
@@ -384,6 +385,11 @@ SPECTACULAR_SETTINGS = {
         "ShiftKindEnum": "aftersales.dispatch.models.Shift.Kind",
         "VendorCaseKindEnum": "aftersales.dispatch.models.VendorCase.Kind",
         "VendorCaseSeverityEnum": "aftersales.dispatch.models.VendorCase.Severity",
+        "PartsConsentChannelEnum": "aftersales.parts.models.ConsentChannel",
+        "PartRequestStatusEnum": "aftersales.parts.models.PartRequest.Status",
+        "RmaStatusEnum": "aftersales.parts.models.Rma.Status",
+        "QuoteStatusEnum": "aftersales.parts.models.Quote.Status",
+        "ReturnOfferStatusEnum": "aftersales.parts.models.ReturnOffer.Status",
     },
 }
 

@@ -26,5 +26,6 @@ urlpatterns = [
     path("field/", include("aftersales.field.urls")),
     path("api/", include("aftersales.api.urls")),
     path("portal/", include("aftersales.portal.urls")),
+    path("parts/", include("aftersales.parts.urls")),
     path("admin/", admin.site.urls),
 ]

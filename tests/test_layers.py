@@ -37,6 +37,7 @@ LAYERS = {
     "sla": DOMAIN,
     "dispatch": DOMAIN,
     "field": DOMAIN,
+    "parts": DOMAIN,
     "timeline": MECHANISMS,
     "deadlines": MECHANISMS,
     "approvals": MECHANISMS,

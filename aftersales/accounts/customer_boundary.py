@@ -37,6 +37,15 @@ CUSTOMER_ROUTES = frozenset(
         "portal:case_document",
         "portal:visit",
         "portal:report_document",
+        # The customer's answers on the portal case page (their own rows only: else 404).
+        "parts:confirm_request",
+        "parts:decline_request",
+        "parts:accept_quote",
+        "parts:decline_quote",
+        "parts:quote_pdf",
+        "parts:quote_document",
+        "parts:agree_return",
+        "parts:refuse_return",
     }
 )
 # Whole namespaces with their own answer for customers.

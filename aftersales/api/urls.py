@@ -16,6 +16,16 @@ from aftersales.api.dispatch import HandoverViewSet, ShiftViewSet, VendorCaseVie
 from aftersales.api.equipment import EquipmentViewSet, ProductModelViewSet
 from aftersales.api.errors import not_found
 from aftersales.api.field import ServiceReportViewSet, VisitViewSet
+from aftersales.api.parts import (
+    PartRequestViewSet,
+    PartViewSet,
+    QuoteViewSet,
+    ReturnOfferViewSet,
+    RmaViewSet,
+    StockMovementViewSet,
+    StockViewSet,
+    WarehouseViewSet,
+)
 
 
 class RootView(LanguageMixin, APIRootView):
@@ -42,6 +52,14 @@ router.register("service-reports", ServiceReportViewSet, basename="service-repor
 router.register("shifts", ShiftViewSet, basename="shift")
 router.register("vendor-cases", VendorCaseViewSet, basename="vendor-case")
 router.register("handovers", HandoverViewSet, basename="handover")
+router.register("warehouses", WarehouseViewSet, basename="warehouse")
+router.register("parts", PartViewSet, basename="part")
+router.register("stock", StockViewSet, basename="stock")
+router.register("stock-movements", StockMovementViewSet, basename="stock-movement")
+router.register("part-requests", PartRequestViewSet, basename="part-request")
+router.register("rmas", RmaViewSet, basename="rma")
+router.register("quotes", QuoteViewSet, basename="quote")
+router.register("return-offers", ReturnOfferViewSet, basename="return-offer")
 
 app_name = "api"
 urlpatterns = [

@@ -14,6 +14,7 @@ from aftersales.demo.customers import CustomersLoader
 from aftersales.demo.dispatch import DispatchLoader
 from aftersales.demo.field import FieldWriter
 from aftersales.demo.installed_base import InstalledBaseLoader
+from aftersales.demo.parts import PartsLoader
 from aftersales.demo.people import PeopleLoader
 
 
@@ -23,14 +24,16 @@ def seed_demo(*, today: dt.date | None = None) -> SeedReport:
         return DemoLoader(today=today or timezone.localdate()).run()
 
 
-class DemoLoader(CustomersLoader, InstalledBaseLoader, ContractsLoader, PeopleLoader, DispatchLoader):
+class DemoLoader(CustomersLoader, InstalledBaseLoader, ContractsLoader, PeopleLoader, DispatchLoader, PartsLoader):
     def run(self) -> SeedReport:
         self.load_master_data()
         self.load_people()
+        self.load_parts()
         if demo_cases_exist():
             self.report.cases_skipped = True
         else:
             CaseWriter(self).write_all()
+            self.write_part_requests()
         FieldWriter(self).write()
         # After the cases: their history stays as it was written; the roster and rules are for now on.
         self.load_dispatch()

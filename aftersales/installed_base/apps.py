@@ -11,3 +11,7 @@ class InstalledBaseConfig(AppConfig):
         from aftersales.installed_base import permissions
 
         permissions.register()
+
+        from aftersales.installed_base import services
+
+        services.register()

@@ -38,6 +38,7 @@ from aftersales.api.tokens import create_token
 from aftersales.cases import services
 from aftersales.cases.models import Case
 from aftersales.contracts.models import ServiceContract
+from tests.api.parts_routes import fuzz_parts
 from tests.factories import (
     ContactFactory,
     ContractFactory,
@@ -134,6 +135,23 @@ def _build_world(make_user, persona: str) -> World:
     services.add_comment(case=cases[0], by=manager, text="内部备注", public=False)
     services.add_comment(case=cases[0], by=manager, text="工程师明早上门", public=True)
 
+    world_parts = fuzz_parts(
+        manager=manager,
+        agent=agent,
+        cases=cases,
+        sites=sites,
+        open_case=lambda piece: services.open_case(
+            customer=piece.customer,
+            by=agent,
+            title="过保设备维修",
+            description="硬件故障",
+            kind="fault",
+            severity="C",
+            channel="phone",
+            equipment=piece,
+        ),
+    )
+
     owner = manager if persona == "staff" else contacts[0].user
     scope = ApiToken.Scope.READ_WRITE
     world = World(persona=persona, key=create_token(user=owner, name="fuzz", scope=scope).key)
@@ -144,7 +162,7 @@ def _build_world(make_user, persona: str) -> World:
         "equipment": [e.pk for e in equipment],
         "product-models": sorted({e.product_model_id for e in equipment}),
         "contracts": list(ServiceContract.objects.order_by("pk").values_list("pk", flat=True)),
-    }
+    } | world_parts
     world.numbers = list(Case.objects.order_by("pk").values_list("number", flat=True))
     return world
 
@@ -169,6 +187,9 @@ def _aim_at_real_objects(schema, world: World) -> None:
         "contact": "contacts",
         "site": "sites",
         "equipment": "equipment",
+        "warehouse": "warehouses",
+        "part": "parts",
+        "part_request": "part-requests",
     }
 
     @schema.hook

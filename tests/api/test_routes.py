@@ -25,6 +25,7 @@ from aftersales.dispatch.models import Team
 from aftersales.documents.models import Document
 from aftersales.installed_base.models import Equipment, ProductModel
 from aftersales.sla.models import SuspensionRequest
+from tests.api.parts_routes import PartsWorld, parts_probes
 from tests.factories import ContractFactory
 
 MASTER_DATA = [Customer, Contact, Site, ProductModel, Equipment, ServiceContract]
@@ -339,12 +340,14 @@ PROBES = [
     ),
 ]
 
+PROBES += parts_probes(Probe, expect)
+
 
 def test_the_table_names_every_route_of_the_router():
     assert {probe.route for probe in PROBES} == ROUTE_NAMES
 
 
-class World:
+class World(PartsWorld):
     """Customer B's records. What only some probes need is made when a probe first names it."""
 
     def __init__(self, request, **records):
