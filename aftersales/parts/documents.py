@@ -8,7 +8,7 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext_lazy
 
-from aftersales.accounts.roles import STAFF_ROLES
+from aftersales.accounts import policy
 from aftersales.documents.models import Audience, Document
 from aftersales.documents.queries import documents_of, get_visible_document
 from aftersales.documents.registry import DocumentKind, register_kind
@@ -20,11 +20,11 @@ REPAIR_QUOTE = "repair_quote"
 
 
 def _audience(user) -> str:
-    return Audience.STAFF if user.roles & STAFF_ROLES else Audience.CUSTOMER
+    return Audience.STAFF if policy.allowed(user, "cases.read") else Audience.CUSTOMER
 
 
 def _readable(user) -> list[str]:
-    return [Audience.STAFF, Audience.CUSTOMER] if user.roles & STAFF_ROLES else [Audience.CUSTOMER]
+    return [Audience.STAFF, Audience.CUSTOMER] if policy.allowed(user, "cases.read") else [Audience.CUSTOMER]
 
 
 def _language() -> str:

@@ -25,6 +25,11 @@ EXPORT_CHARGES = "parts.export_charges"
 
 CLERKS = frozenset({Role.PARTS_CLERK})
 HANDLERS = ENGINEERS | MANAGERS
+# The roles the state tables of parts/workflow.py name per move.
+MOVE_HANDLERS = HANDLERS
+MOVE_CLERKS = CLERKS | MANAGERS
+MOVE_ANSWERERS = CASE_WORKERS | {Role.CUSTOMER}
+MOVE_DECIDERS = MANAGERS | CLOSERS
 
 
 def _own_customer(user, obj) -> bool:

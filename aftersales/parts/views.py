@@ -299,7 +299,7 @@ def _download(body: bytes, content_type: str, filename: str) -> HttpResponse:
 
 
 def _back_to_case(request, case) -> str:
-    if request.user.is_customer_contact:
+    if policy.allowed(request.user, "customers.contact"):
         return reverse("portal:case", args=[case.number]) + "#parts"
     return reverse("case_detail", args=[case.number]) + "#parts"
 

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.accounts.roles import CASE_WORKERS, CLOSERS, ENGINEERS, MANAGERS, Role
+from aftersales.accounts.roles import Role
 from aftersales.core import transitions as engine
 from aftersales.core.transitions import Move, Transition
 from aftersales.parts.models import PartRequest, Quote, ReturnOffer, Rma
-from aftersales.timeline import services as timeline
 
-HANDLERS = ENGINEERS | MANAGERS
-CLERKS = frozenset({Role.PARTS_CLERK}) | MANAGERS
-ANSWERERS = CASE_WORKERS | {Role.CUSTOMER}
+# The roles each row names are declared with the permissions (parts/permissions.py).
+from aftersales.parts.permissions import MOVE_ANSWERERS as ANSWERERS
+from aftersales.parts.permissions import MOVE_CLERKS as CLERKS
+from aftersales.parts.permissions import MOVE_DECIDERS
+from aftersales.parts.permissions import MOVE_HANDLERS as HANDLERS
+from aftersales.timeline import services as timeline
 
 R = PartRequest.Status
 M = Rma.Status
@@ -111,8 +113,8 @@ RETURN_WORKFLOW = engine.Machine(
     field="status",
     initial=RO.AWAITING_APPROVAL,
     transitions=(
-        Transition("approve", _("Approve"), frozenset({RO.AWAITING_APPROVAL}), RO.AWAITING_CONSENT, MANAGERS | CLOSERS),
-        Transition("reject", _("Reject"), frozenset({RO.AWAITING_APPROVAL}), RO.REJECTED, MANAGERS | CLOSERS),
+        Transition("approve", _("Approve"), frozenset({RO.AWAITING_APPROVAL}), RO.AWAITING_CONSENT, MOVE_DECIDERS),
+        Transition("reject", _("Reject"), frozenset({RO.AWAITING_APPROVAL}), RO.REJECTED, MOVE_DECIDERS),
         Transition("agree", _("Agree"), frozenset({RO.AWAITING_CONSENT}), RO.AGREED, ANSWERERS),
         Transition("refuse", _("Decline"), frozenset({RO.AWAITING_CONSENT}), RO.DECLINED, ANSWERERS),
     ),

@@ -150,7 +150,7 @@ def _case_mover(case: Case, request: PartRequest):
     owner — whoever may still take the case's "wait for parts" move (None: nobody may)."""
     move = CASE_WORKFLOW.by_name["wait_parts"]
     for user in (request.requested_by, case.owner):
-        if user is not None and user.is_active and move.allows(Status.IN_PROGRESS, user.roles):
+        if user is not None and Status.IN_PROGRESS in move.sources and policy.allowed(user, "cases.wait_parts", case):
             return user
     return None
 

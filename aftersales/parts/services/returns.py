@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from aftersales.accounts import policy
-from aftersales.accounts.roles import CLOSERS, MANAGERS, Role
+from aftersales.accounts.roles import Role
 from aftersales.approvals import services as approvals
 from aftersales.approvals.registry import Notice, Policy
 from aftersales.approvals.registry import register as register_approval
@@ -144,7 +144,7 @@ def register_approvals() -> None:
         Policy(
             kind=RETURN_APPROVAL,
             label=gettext_lazy("Return, exchange or refund"),
-            deciders=MANAGERS | CLOSERS,
+            deciders=perms.DECIDE_RETURN,
             requesters=lambda user, subject: policy.allowed(user, perms.OFFER_RETURN, subject),
             on_approve=_on_return_approved,
             on_reject=_on_return_rejected,
