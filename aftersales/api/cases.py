@@ -21,7 +21,7 @@ from aftersales.accounts import policy
 from aftersales.api.attachments import CaseAttachmentsMixin
 from aftersales.api.base import LanguageMixin
 from aftersales.api.documents import CaseDocumentsMixin
-from aftersales.api.fields import DateTimeField, IdField
+from aftersales.api.fields import DateTimeField, IdField, LookupField
 from aftersales.api.pagination import CaseCursorPagination
 from aftersales.cases import services
 from aftersales.cases.forms import staff_users
@@ -311,14 +311,14 @@ class CommentSerializer(serializers.Serializer):
 class AssignSerializer(serializers.Serializer):
     """Owner, team and tier, as on the case page; send only what changes (null clears)."""
 
-    owner = serializers.SlugRelatedField(
+    owner = LookupField(
         slug_field="username",
         queryset=staff_users(),
         required=False,
         allow_null=True,
         help_text=_("A staff member's user name, as the case shows it; null for nobody."),
     )
-    team = serializers.SlugRelatedField(
+    team = LookupField(
         slug_field="name",
         queryset=Team.objects.all(),
         required=False,

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 
 from aftersales.accounts import policy
 from aftersales.api.base import LanguageMixin
-from aftersales.api.fields import DateTimeField, IdField
+from aftersales.api.fields import DateTimeField, IdField, LookupField
 from aftersales.api.pagination import IdCursorPagination
 from aftersales.cases.models import Case
 from aftersales.cases.queries import visible_cases
@@ -77,14 +77,14 @@ class ShiftCreateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Shift.Kind.choices)
     starts_at = DateTimeField()
     ends_at = DateTimeField()
-    duty_engineer = serializers.SlugRelatedField(slug_field="username", queryset=_people())
-    duty_manager = serializers.SlugRelatedField(slug_field="username", queryset=_people())
+    duty_engineer = LookupField(slug_field="username", queryset=_people())
+    duty_manager = LookupField(slug_field="username", queryset=_people())
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
 class SwapSerializer(serializers.Serializer):
     duty = serializers.ChoiceField(choices=ShiftSwap.Duty.choices)
-    to_user = serializers.SlugRelatedField(slug_field="username", queryset=_people())
+    to_user = LookupField(slug_field="username", queryset=_people())
     reason = serializers.CharField(max_length=500)
 
 
@@ -296,7 +296,7 @@ class HandoverQuerySerializer(serializers.Serializer):
 
 class HandoverCreateSerializer(serializers.Serializer):
     case = serializers.CharField(max_length=20, help_text=_("The number of the case."))
-    to_team = serializers.SlugRelatedField(slug_field="name", queryset=Team.objects.all())
+    to_team = LookupField(slug_field="name", queryset=Team.objects.all())
     reason = serializers.CharField(max_length=1000)
 
 
@@ -305,7 +305,7 @@ class HandoverDecisionSerializer(serializers.Serializer):
     note = serializers.CharField(
         max_length=1000, required=False, allow_blank=True, default="", help_text=_("Required to refuse.")
     )
-    owner = serializers.SlugRelatedField(
+    owner = LookupField(
         slug_field="username",
         queryset=_people(),
         required=False,

@@ -8,12 +8,13 @@ from rest_framework import serializers
 
 from aftersales.accounts import policy
 from aftersales.api.base import CleanedModelSerializer, MasterDataViewSet
+from aftersales.api.fields import LookupField
 from aftersales.api.pagination import IdCursorPagination
 from aftersales.installed_base.models import Equipment, ProductModel, Vendor
 
 
 class ProductModelSerializer(CleanedModelSerializer):
-    vendor = serializers.SlugRelatedField(slug_field="name", queryset=Vendor.objects.all())
+    vendor = LookupField(slug_field="name", queryset=Vendor.objects.all())
 
     class Meta:
         model = ProductModel

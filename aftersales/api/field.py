@@ -27,7 +27,7 @@ from rest_framework.reverse import reverse
 
 from aftersales.accounts import policy
 from aftersales.api.base import LanguageMixin
-from aftersales.api.fields import DateTimeField
+from aftersales.api.fields import DateTimeField, LookupField
 from aftersales.api.pagination import IdCursorPagination
 from aftersales.cases.queries import name_shown_to, visible_cases
 from aftersales.documents.models import Document
@@ -100,7 +100,7 @@ class VisitSerializer(serializers.ModelSerializer):
 class DispatchSerializer(serializers.Serializer):
     case = serializers.CharField(max_length=20, help_text=_("The case number."))
     engineers = serializers.ListField(
-        child=serializers.SlugRelatedField(slug_field="username", queryset=active_engineers()),
+        child=LookupField(slug_field="username", queryset=active_engineers()),
         min_length=1,
         max_length=20,
         help_text=_("Log-in names of the engineers sent on site."),

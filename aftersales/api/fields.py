@@ -33,3 +33,14 @@ class DateTimeField(serializers.DateTimeField):
         except OverflowError:
             self.fail("overflow")
         return value
+
+
+class LookupField(serializers.SlugRelatedField):
+    """A row named by a text key (a user name, a team's or vendor's name). A key holding a NUL
+    or another control character names no row; it is refused as "does not exist" before the
+    database is asked (PostgreSQL refuses NUL in any text parameter)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and any(ord(char) < 32 or ord(char) == 127 for char in data):
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data)
+        return super().to_internal_value(data)
