@@ -21,6 +21,7 @@ from aftersales.cases.services.edits import (
     add_comment,
     assign,
     change_severity,
+    change_tier,
     expect_unchanged,
     update_case,
 )
@@ -52,6 +53,7 @@ __all__ = [
     "allocate_case_number",
     "assign",
     "change_severity",
+    "change_tier",
     "confirm_resolution",
     "decide_suspension",
     "expect_unchanged",

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from django.db import transaction
 from django.db.models import Field
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.accounts import policy
@@ -18,6 +19,8 @@ from aftersales.cases.models import (
     CaseEvent,
     EventKind,
     Severity,
+    Tier,
+    TierChange,
 )
 from aftersales.cases.services.common import (
     _check_files,
@@ -66,6 +69,40 @@ def update_case(*, case: Case, by, expected_updated_at: dt.datetime | None = Non
     locked.save()
     _record(locked, by, EventKind.FIELDS, changes=diff)
     return locked
+
+
+@transaction.atomic
+def change_tier(
+    *, case: Case, by, tier: str, reason: str, at: dt.datetime | None = None, expected_tier: str | None = None
+) -> TierChange | None:
+    """Move the case to another tier (L1→L2→L3→L4 or back) with the reason: the one place a tier
+    changes. Locks the case, keeps a `TierChange` (who, when, from, to, why) and writes *Tier
+    changed* on the case's timeline. `by=None` is the system (an escalation rule, named in the
+    reason). `expected_tier`: the tier the caller saw; if the case has moved since or is finished,
+    nothing is changed and None is returned (a sweep raising a case twice raises it once)."""
+    if by is not None:
+        _require_worker(by)
+    reason = (reason or "").strip()
+    if tier not in Tier.values:
+        raise CaseError(_("Choose L1, L2, L3 or L4."), fields={"to_tier": [_("Invalid choice.")]})
+    if not reason:
+        raise CaseError(_("Please say why."), fields={"reason": [_("This field is required.")]})
+    locked = _lock(case)
+    if expected_tier is not None and (locked.tier != expected_tier or not locked.is_open):
+        return None
+    if locked.tier == tier:
+        raise CaseError(_("The case is already at this tier."), fields={"to_tier": [_("Choose another tier.")]})
+    if not locked.is_open:
+        raise NotAllowed(_("A finished case cannot be edited; reopen it first."))
+    before, locked.tier = locked.tier, tier
+    locked.search_text = locked.build_search_text()
+    locked.save(update_fields=["tier", "search_text", "updated_at"])
+    change = TierChange.objects.create(
+        case=locked, from_tier=before, to_tier=tier, reason=reason, by=by, at=at or timezone.now()
+    )
+    _record(locked, by, EventKind.TIER, text=reason, changes={"tier": [before, tier]}, at=at)
+    case.tier = tier
+    return change
 
 
 @transaction.atomic
