@@ -138,14 +138,14 @@ def fire(firings: list[Firing], *, now: dt.datetime, rules: Mapping[int, Escalat
 
 def _raise_tiers(raised: Mapping[int, tuple[str, str]], *, now: dt.datetime) -> None:
     """Raise each case one tier through the case service, which keeps the record (by the system,
-    the rule as the reason). A case raised twice in a batch goes up one tier; cases are locked in
-    id order so that two sweeps cannot deadlock."""
-    cases = Case.objects.in_bulk(raised)
-    for case_id in sorted(cases):
-        tier, reason = raised[case_id]
-        case_services.change_tier(
-            case=cases[case_id], by=None, tier=_NEXT_TIER[tier], reason=reason[:1000], at=now, expected_tier=tier
-        )
+    the rule as the reason), in a few statements; a case raised twice in a batch goes up one
+    tier."""
+    if raised:
+        moves = [
+            case_services.TierMove(case_id, tier, _NEXT_TIER[tier], reason)
+            for case_id, (tier, reason) in raised.items()
+        ]
+        case_services.change_tiers(moves=moves, at=now)
 
 
 def _rules(firings: list[Firing], loaded: Mapping[int, EscalationRule]) -> dict[int, EscalationRule]:

@@ -44,3 +44,19 @@ def test_a_customer_cannot_change_the_tier(case_a, contact_a):
     with pytest.raises(NotAllowed):
         services.change_tier(case=case_a, by=contact_a, tier=Tier.L2, reason="x")
     assert not TierChange.objects.exists()
+
+
+def test_a_sweep_raises_many_cases_at_once_with_the_same_record(case_a, case_b, engineer):
+    services.change_tier(case=case_b, by=engineer, tier=Tier.L3, reason="人工升级")
+    moves = [
+        services.TierMove(case_a.pk, Tier.L1, Tier.L2, "规则 A"),
+        services.TierMove(case_a.pk, Tier.L1, Tier.L2, "规则 B"),  # the same case twice: once
+        services.TierMove(case_b.pk, Tier.L1, Tier.L2, "规则 A"),  # moved since: left alone
+    ]
+    [change] = services.change_tiers(moves=moves, at=AT)
+    assert (change.case_id, change.by_id, change.at, change.reason) == (case_a.pk, None, AT, "规则 A")
+    case_a.refresh_from_db()
+    case_b.refresh_from_db()
+    assert (case_a.tier, case_b.tier) == (Tier.L2, Tier.L3)
+    entry = case_a.events.get(kind=EventKind.TIER)
+    assert entry.actor_id is None and entry.text == "规则 A" and entry.at == AT
