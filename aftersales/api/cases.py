@@ -27,6 +27,8 @@ from aftersales.cases import services
 from aftersales.cases.forms import staff_users
 from aftersales.cases.models import Case, CaseEvent, Channel, Kind, Severity, Status, Tier
 from aftersales.cases.queries import (
+    AREA_ALL,
+    AREA_MINE,
     QueueFilter,
     get_visible_case,
     name_shown_to,
@@ -60,6 +62,12 @@ class CaseQuerySerializer(serializers.Serializer):
     customer = IdField(required=False)
     owner = IdField(required=False)
     team = IdField(required=False)
+    area = serializers.ChoiceField(
+        choices=[AREA_MINE, AREA_ALL],
+        default=AREA_ALL,
+        required=False,
+        help_text=_("mine: cases of your teams and your region (and yours); all: every region."),
+    )
     mine = serializers.BooleanField(default=False, required=False)
     unassigned = serializers.BooleanField(default=False, required=False)
     q = serializers.CharField(required=False, allow_blank=True, max_length=200)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts import policy
 from aftersales.cases.models import SEVERITY_HELP, Case, Channel, Kind, Severity, Tier
-from aftersales.cases.queries import queue_status_choices, visible_customer_ids
+from aftersales.cases.queries import area_choices, queue_status_choices, visible_customer_ids
 from aftersales.contracts.entitlement import ExcludedCause
 from aftersales.core.forms import DateTimeField, MultipleFileField
 from aftersales.customers.models import Contact, Customer, Site
@@ -209,6 +209,7 @@ class QueueForm(forms.Form):
     team = forms.ModelChoiceField(
         label=_("Team"), required=False, queryset=Case.objects.none(), empty_label=_("Any team")
     )
+    area = forms.ChoiceField(label=_("Region"), required=False, choices=[])
     mine = forms.BooleanField(label=_("Mine"), required=False)
     unassigned = forms.BooleanField(label=_("Unassigned"), required=False)
     due = forms.ChoiceField(
@@ -226,12 +227,13 @@ class QueueForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = queue_status_choices()
         self.fields["team"].queryset = teams()
+        self.fields["area"].choices = area_choices()
         if policy.allowed(user, "cases.read"):
             self.fields["owner"].queryset = staff_users()
         else:
             # A customer's contact never learns other customers' or staff members' names.
             self.fields["customer"].queryset = Customer.objects.filter(pk__in=visible_customer_ids(user) or [])
-            for name in ("owner", "team", "mine", "unassigned", "due", "sort"):
+            for name in ("owner", "team", "area", "mine", "unassigned", "due", "sort"):
                 del self.fields[name]
 
 

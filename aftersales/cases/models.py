@@ -256,6 +256,34 @@ class Case(models.Model):
         return " ".join([self.number, self.title, self.description, serial]).lower()
 
 
+class TierChange(models.Model):
+    """A case raised (or lowered) between support tiers: who, when, why (R4.2). `by` is empty
+    when the system moved it (an escalation rule, named in the reason)."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="tier_changes")
+    from_tier = models.CharField(_("from"), max_length=2, choices=Tier.choices)
+    to_tier = models.CharField(_("to"), max_length=2, choices=Tier.choices)
+    reason = models.CharField(_("reason"), max_length=1000)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+        help_text=_("Empty: the system (an escalation rule)."),
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("tier change")
+        verbose_name_plural = _("tier changes")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.from_tier} → {self.to_tier}"
+
+
 class EventKind(models.TextChoices):
     CREATED = "created", _("Case opened")
     STATUS = "status", _("Status changed")
@@ -273,6 +301,7 @@ class EventKind(models.TextChoices):
     CONFIRMED = "confirmed", _("Resolution confirmed by the customer")
     COPIES = "copies", _("Copies changed")
     ENTERED_LATE = "entered_late", _("Entered after the call")
+    TIER = "tier", _("Tier changed")
 
 
 def _case_type():

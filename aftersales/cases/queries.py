@@ -18,6 +18,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts import policy
+from aftersales.accounts.roles import ENGINEERS
 from aftersales.cases.models import (
     FINISHED_STATUSES,
     QUEUE_OPEN_STATUSES,
@@ -135,6 +136,7 @@ class QueueFilter:
     q: str = ""
     due: str = ""  # "breached" or "soon" (due within DUE_SOON_MINUTES)
     sort: str = "severity"  # or "due": nearest deadline first
+    area: str = ""  # "mine" (my region and team), "all", or "": the user's default (`default_area`)
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> QueueFilter:
@@ -156,6 +158,7 @@ class QueueFilter:
             q=data.get("q") or "",
             due=data.get("due") or "",
             sort=data.get("sort") or "severity",
+            area=data.get("area") or "",
         )
 
 
@@ -178,9 +181,48 @@ def by_status(cases: QuerySet[Case], status: str) -> QuerySet[Case]:
     return cases
 
 
+# "My region and team": which cases are near a member of staff is known to other domain apps
+# (dispatch: teams and engineers' regions), not to the case; each source gives a condition on
+# the cases, or None when it knows nothing of the user.
+AREA_SOURCES: list[Callable[[Any], Q | None]] = []
+AREA_MINE, AREA_ALL = "mine", "all"
+
+
+def register_area_source(source: Callable[[Any], Q | None]) -> None:
+    if source not in AREA_SOURCES:
+        AREA_SOURCES.append(source)
+
+
+def area_choices() -> list[tuple[str, str | Promise]]:
+    return [(AREA_MINE, _("My region and team")), (AREA_ALL, _("All regions"))]
+
+
+def default_area(user, f: QueueFilter) -> str:
+    """Engineers see their region and team first, unless they search (a number is looked for
+    everywhere); everybody else every region. Not a visibility rule: any staff member may
+    still choose "all regions" and open any case."""
+    if f.q.strip() or not getattr(user, "has_role", None) or not user.has_role(*ENGINEERS):
+        return AREA_ALL
+    return AREA_MINE
+
+
+def my_area(user) -> Q | None:
+    """The condition "near the user" from every registered source; None: nothing is known (no
+    team, no region), so nothing is narrowed."""
+    conditions = [condition for source in AREA_SOURCES if (condition := source(user)) is not None]
+    if not conditions:
+        return None
+    area = Q(owner=user) | Q(taken_by=user)
+    for condition in conditions:
+        area |= condition
+    return area
+
+
 def queue(user, f: QueueFilter) -> QuerySet[Case]:
     """The case list as the queue shows it: filtered, searched, severity first then oldest."""
     cases = by_status(visible_cases(user), f.status)
+    if (f.area or default_area(user, f)) == AREA_MINE and (area := my_area(user)) is not None:
+        cases = cases.filter(area)
     if f.severities:
         cases = cases.filter(severity__in=f.severities)
     if f.kind:

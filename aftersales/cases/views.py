@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -31,6 +33,7 @@ from aftersales.cases.forms import (
 from aftersales.cases.models import EventKind
 from aftersales.cases.queries import (
     QueueFilter,
+    default_area,
     get_visible_attachment,
     get_visible_case,
     pending_callbacks,
@@ -63,6 +66,7 @@ def _required(user, permission: str) -> None:
 def case_list(request):
     form = QueueForm(request.GET or None, user=request.user)
     f = QueueFilter.from_data(form.cleaned_data) if form.is_valid() else QueueFilter()
+    f = replace(f, area=f.area or default_area(request.user, f))
     paginator = CappedPaginator(queue(request.user, f), settings.CASE_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()

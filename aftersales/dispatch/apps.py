@@ -8,8 +8,9 @@ class DispatchConfig(AppConfig):
     verbose_name = _("Dispatch")
 
     def ready(self) -> None:
+        from aftersales.cases.queries import register_area_source
         from aftersales.cases.signals import case_opened
-        from aftersales.dispatch import events, notices, permissions
+        from aftersales.dispatch import events, notices, permissions, queries
         from aftersales.dispatch.models import Shift
         from aftersales.dispatch.services import assignment, tiers
         from aftersales.timeline.services import protect_subjects
@@ -18,5 +19,6 @@ class DispatchConfig(AppConfig):
         notices.register()
         events.register_kinds()
         tiers.register()
+        register_area_source(queries.near)
         protect_subjects(Shift)
         case_opened.connect(assignment.on_case_opened, dispatch_uid="dispatch-propose-owner")

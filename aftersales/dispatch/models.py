@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.cases.models import Tier
+from aftersales.cases.models import Tier, TierChange
 from aftersales.installed_base.models import ProductModel
 
 __all__ = [
@@ -328,22 +328,6 @@ class RemoteAuthorisation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer} · {self.granted_by} · {timezone.localtime(self.valid_until):%Y-%m-%d %H:%M}"
-
-
-class TierChange(models.Model):
-    """A case raised (or lowered) between support tiers: who, when, why (R4.2)."""
-
-    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="tier_changes")
-    from_tier = models.CharField(_("from"), max_length=2, choices=Tier.choices)
-    to_tier = models.CharField(_("to"), max_length=2, choices=Tier.choices)
-    reason = models.CharField(_("reason"), max_length=1000)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by"))
-    at = models.DateTimeField(_("at"), default=timezone.now)
-
-    class Meta:
-        verbose_name = _("tier change")
-        verbose_name_plural = _("tier changes")
-        ordering = ["at"]
 
 
 class VendorCase(models.Model):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
@@ -12,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from aftersales.accounts.models import User
 from aftersales.accounts.roles import Role
+from aftersales.cases import services as case_services
 from aftersales.cases.events import case_event
 from aftersales.cases.models import Case, EventKind, Tier
 from aftersales.deadlines import registry as deadlines
@@ -95,7 +95,7 @@ def fire(firings: list[Firing], *, now: dt.datetime, rules: Mapping[int, Escalat
     audiences: dict[tuple, tuple[list, str]] = {}  # recipients and their names, by rule and owner
     role_members: dict[str, list] = {}
     notifications, events = [], []
-    raised: dict[str, set[int]] = defaultdict(set)  # current tier → cases to raise
+    raised: dict[int, tuple[str, str]] = {}  # case → its tier seen and why it is raised
     for firing in firings:
         rule = rules[firing.rule_id]
         key = (firing.rule_id, firing.clock_kind, firing.severity)
@@ -121,25 +121,31 @@ def fire(firings: list[Firing], *, now: dt.datetime, rules: Mapping[int, Escalat
             }
             for user in recipients
         ]
-        changes = {}
         if rule.raise_tier and firing.tier in _NEXT_TIER:
-            new_tier = _NEXT_TIER[firing.tier]
-            changes = {"tier": [firing.tier, new_tier]}
-            raised[firing.tier].add(firing.case_id)
+            raised.setdefault(firing.case_id, (firing.tier, f"{rule.name} — {reason}"))
         events.append(
             case_event(
                 firing.case_id,
                 kind=EventKind.ESCALATED,
                 at=now,
-                changes=changes,
                 text=event_text % {"rule": rule.name, "reason": reason, "names": names},
             )
         )
-    # One statement per tier; a case raised twice in a batch goes up one tier, as before.
-    for tier, case_ids in raised.items():
-        Case.objects.filter(pk__in=case_ids, tier=tier).update(tier=_NEXT_TIER[tier], updated_at=now)
     insert_rows(Notification, notifications, ignore_conflicts=True)
     record_many(events)
+    _raise_tiers(raised, now=now)
+
+
+def _raise_tiers(raised: Mapping[int, tuple[str, str]], *, now: dt.datetime) -> None:
+    """Raise each case one tier through the case service, which keeps the record (by the system,
+    the rule as the reason), in a few statements; a case raised twice in a batch goes up one
+    tier."""
+    if raised:
+        moves = [
+            case_services.TierMove(case_id, tier, _NEXT_TIER[tier], reason)
+            for case_id, (tier, reason) in raised.items()
+        ]
+        case_services.change_tiers(moves=moves, at=now)
 
 
 def _rules(firings: list[Firing], loaded: Mapping[int, EscalationRule]) -> dict[int, EscalationRule]:

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from aftersales.cases.models import Tier
+from aftersales.cases.models import Tier, TierChange
 from aftersales.cases.queries import QueueFilter, queue
 from aftersales.core.errors import DomainError, NotAllowed
-from aftersales.dispatch.models import TierChange, VendorCase
+from aftersales.dispatch.models import VendorCase
 from aftersales.dispatch.services import add_vendor_update, change_tier, open_vendor_case
 
 
@@ -31,7 +31,7 @@ def test_a_vendor_tac_case_needs_the_case_at_l4(case, engineer, avaya):
     ]
     case.refresh_from_db()
     assert case.tier == Tier.L4
-    assert case.events.filter(kind="dispatch.tier").latest("at").text == "需厂家研发"
+    assert case.events.filter(kind="tier").latest("at").text == "需厂家研发"
     vendor_case = open_vendor_case(
         case=case, by=engineer, kind="vendor_tac", vendor=avaya, number="1-88231", contact="Tom, +1 800", severity="S1"
     )

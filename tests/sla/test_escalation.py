@@ -148,7 +148,13 @@ def test_unresolved_at_120_and_180_minutes_escalates_and_raises_the_tier_once(
     assert notified(case, UNRESOLVED_120) == {centre_manager.username, engineer.username}
     [entry] = entries(case, UNRESOLVED_120)
     assert "Unresolved 120 minutes after opening." in entry.text
-    assert entry.changes == {"tier": [str(Tier.L1.label), str(Tier.L2.label)]}
+    # The raise is recorded like a person's: by the system, when, why (the rule).
+    [change] = case.tier_changes.values_list("from_tier", "to_tier", "by", "at", "reason")
+    assert change[:4] == (Tier.L1, Tier.L2, None, local(2026, 6, 8, 12, 0))
+    assert change[4].startswith(rule(*UNRESOLVED_120).name) and "Unresolved 120 minutes" in change[4]
+    [tier_entry] = case.events.filter(kind=EventKind.TIER)
+    assert tier_entry.changes == {"tier": [str(Tier.L1.label), str(Tier.L2.label)]}
+    assert tier_entry.actor_id is None and tier_entry.text == change[4]
 
     traveller.move_to(local(2026, 6, 8, 13, 0))
     sweep()

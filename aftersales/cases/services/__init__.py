@@ -18,9 +18,12 @@ from aftersales.cases.services.common import allocate_case_number
 from aftersales.cases.services.confirmation import confirm_resolution, reject_resolution, set_copies
 from aftersales.cases.services.edits import (
     EDITABLE_FIELDS,
+    TierMove,
     add_comment,
     assign,
     change_severity,
+    change_tier,
+    change_tiers,
     expect_unchanged,
     update_case,
 )
@@ -52,6 +55,9 @@ __all__ = [
     "allocate_case_number",
     "assign",
     "change_severity",
+    "TierMove",
+    "change_tier",
+    "change_tiers",
     "confirm_resolution",
     "decide_suspension",
     "expect_unchanged",

@@ -4,20 +4,26 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from django.db import transaction
 from django.db.models import Field
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.accounts import policy
 from aftersales.cases import notices
 from aftersales.cases.errors import CaseError
+from aftersales.cases.events import case_event
 from aftersales.cases.models import (
     FINISHED_STATUSES,
+    OPEN_STATUSES,
     Case,
     CaseEvent,
     EventKind,
     Severity,
+    Tier,
+    TierChange,
 )
 from aftersales.cases.services.common import (
     _check_files,
@@ -33,6 +39,7 @@ from aftersales.core.errors import Conflict, NotAllowed
 from aftersales.notifications.services import queue_notification
 from aftersales.sla import services as sla
 from aftersales.sla.models import ClockKind
+from aftersales.timeline.services import record_many
 
 EDITABLE_FIELDS = ("title", "description", "kind", "channel", "contact", "site", "equipment", "tier")
 
@@ -66,6 +73,83 @@ def update_case(*, case: Case, by, expected_updated_at: dt.datetime | None = Non
     locked.save()
     _record(locked, by, EventKind.FIELDS, changes=diff)
     return locked
+
+
+@transaction.atomic
+def change_tier(
+    *, case: Case, by, tier: str, reason: str, at: dt.datetime | None = None, expected_tier: str | None = None
+) -> TierChange | None:
+    """Move the case to another tier (L1→L2→L3→L4 or back) with the reason: the one place a tier
+    changes. Locks the case, keeps a `TierChange` (who, when, from, to, why) and writes *Tier
+    changed* on the case's timeline. `by=None` is the system (an escalation rule, named in the
+    reason). `expected_tier`: the tier the caller saw; if the case has moved since or is finished,
+    nothing is changed and None is returned (a sweep raising a case twice raises it once)."""
+    if by is not None:
+        _require_worker(by)
+    reason = (reason or "").strip()
+    if tier not in Tier.values:
+        raise CaseError(_("Choose L1, L2, L3 or L4."), fields={"to_tier": [_("Invalid choice.")]})
+    if not reason:
+        raise CaseError(_("Please say why."), fields={"reason": [_("This field is required.")]})
+    locked = _lock(case)
+    if expected_tier is not None and (locked.tier != expected_tier or not locked.is_open):
+        return None
+    if locked.tier == tier:
+        raise CaseError(_("The case is already at this tier."), fields={"to_tier": [_("Choose another tier.")]})
+    if not locked.is_open:
+        raise NotAllowed(_("A finished case cannot be edited; reopen it first."))
+    before, locked.tier = locked.tier, tier
+    locked.save(update_fields=["tier", "updated_at"])
+    change = TierChange.objects.create(
+        case=locked, from_tier=before, to_tier=tier, reason=reason, by=by, at=at or timezone.now()
+    )
+    _record(locked, by, EventKind.TIER, text=reason, changes={"tier": [before, tier]}, at=at)
+    case.tier = tier
+    return change
+
+
+class TierMove(NamedTuple):
+    """One case to move by the system: from the tier it was seen at, to another, and why."""
+
+    case_id: int
+    from_tier: str
+    to_tier: str
+    reason: str
+
+
+@transaction.atomic
+def change_tiers(*, moves: Sequence[TierMove], at: dt.datetime) -> list[TierChange]:
+    """The system's tier changes for many cases at once (an escalation sweep), with the same
+    record as `change_tier`: a `TierChange` by nobody (the system) at `at`, and *Tier changed*
+    on each case's timeline. A case no longer at its move's `from_tier`, or finished, is left
+    alone; a case named twice moves once (its first move). The cases are locked in id order,
+    then one statement per target tier, one insert of the records, one of the entries."""
+    wanted: dict[int, TierMove] = {}
+    for move in moves:
+        wanted.setdefault(move.case_id, move)
+    rows = (
+        Case.objects.select_for_update(of=("self",))
+        .filter(pk__in=wanted, status__in=OPEN_STATUSES)
+        .order_by("pk")
+        .values_list("pk", "tier")
+    )
+    due = [wanted[pk] for pk, tier in rows if tier == wanted[pk].from_tier and wanted[pk].to_tier != tier]
+    by_target: dict[str, list[int]] = {}
+    for move in due:
+        by_target.setdefault(move.to_tier, []).append(move.case_id)
+    for tier, case_ids in by_target.items():
+        Case.objects.filter(pk__in=case_ids).update(tier=tier, updated_at=at)
+    changes = TierChange.objects.bulk_create(
+        TierChange(case_id=m.case_id, from_tier=m.from_tier, to_tier=m.to_tier, reason=m.reason[:1000], at=at)
+        for m in due
+    )
+    record_many(
+        [
+            case_event(m.case_id, kind=EventKind.TIER, at=at, text=m.reason, changes={"tier": [m.from_tier, m.to_tier]})
+            for m in due
+        ]
+    )
+    return changes
 
 
 @transaction.atomic

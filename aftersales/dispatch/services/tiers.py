@@ -20,26 +20,11 @@ from aftersales.timeline.services import record
 
 @transaction.atomic
 def change_tier(*, case: Case, by, to_tier: str, reason: str) -> TierChange:
-    """Move the case to another tier (L1→L2→L3→L4 or back) with the reason; the case's tier
-    changes through the case services, the reason is on the case's timeline."""
+    """Move the case to another tier (L1→L2→L3→L4 or back) with the reason, if the policy lets
+    `by` raise tiers; the case service keeps the record and writes the timeline."""
     policy.require(by, "dispatch.raise_tier", case)
-    reason = (reason or "").strip()
-    if to_tier not in Tier.values:
-        raise DomainError(_("Choose L1, L2, L3 or L4."), fields={"to_tier": [_("Invalid choice.")]})
-    if not reason:
-        raise DomainError(_("Please say why."), fields={"reason": [_("This field is required.")]})
-    locked = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
-    if locked.tier == to_tier:
-        raise DomainError(_("The case is already at this tier."), fields={"to_tier": [_("Choose another tier.")]})
-    before = locked.tier
-    case_services.update_case(case=locked, by=by, tier=to_tier)
-    change = TierChange.objects.create(case=locked, from_tier=before, to_tier=to_tier, reason=reason, by=by)
-    record(
-        locked,
-        actor=by,
-        kind="dispatch.tier",
-        data={"changes": {"tier": [before, to_tier]}, "text": reason},
-    )
+    change = case_services.change_tier(case=case, by=by, tier=to_tier, reason=reason)
+    assert change is not None  # no expected tier: a change or an error
     return change
 
 
