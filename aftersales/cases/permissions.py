@@ -82,6 +82,12 @@ def _contact_attachments(attachments, scope: policy.CustomerScope):
 def register() -> None:
     declare = policy.declare
     declare(
+        "cases.queue_near_me",
+        roles=ENGINEERS,
+        refused=_("Only the service company's staff may see this."),
+        description=_("Find the queue narrowed to their own region and team first"),
+    )
+    declare(
         "cases.read",
         roles=STAFF_ROLES,
         refused=_("Only the service company's staff may see this."),

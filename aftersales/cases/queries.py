@@ -18,7 +18,6 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts import policy
-from aftersales.accounts.roles import ENGINEERS
 from aftersales.cases.models import (
     FINISHED_STATUSES,
     QUEUE_OPEN_STATUSES,
@@ -201,7 +200,7 @@ def default_area(user, f: QueueFilter) -> str:
     """Engineers see their region and team first, unless they search (a number is looked for
     everywhere); everybody else every region. Not a visibility rule: any staff member may
     still choose "all regions" and open any case."""
-    if f.q.strip() or not getattr(user, "has_role", None) or not user.has_role(*ENGINEERS):
+    if f.q.strip() or not policy.allowed(user, "cases.queue_near_me"):
         return AREA_ALL
     return AREA_MINE
 
