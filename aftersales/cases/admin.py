@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.contrib.contenttypes.admin import GenericTabularInline
 
-from aftersales.cases.models import Case, CaseEvent, Consultation
+from aftersales.cases.models import Case, CaseEvent, Consultation, SuspensionRequest
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -41,3 +41,10 @@ class CaseAdmin(ReadOnlyAdmin):
 class ConsultationAdmin(ReadOnlyAdmin):
     list_display = ["at", "customer", "contact", "answered_by", "question"]
     search_fields = ["question", "answer", "customer__name"]
+
+
+@admin.register(SuspensionRequest)
+class SuspensionRequestAdmin(ReadOnlyAdmin):
+    list_display = ["case", "requested_by", "requested_at", "consent_by", "status", "decided_by", "decided_at"]
+    list_filter = ["status"]
+    search_fields = ["case__number", "reason"]

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from aftersales.accounts import policy
 from aftersales.cases.models import Case, EventKind
+from aftersales.cases.providers import case_clocks
 from aftersales.cases.queries import visible_cases
 from aftersales.core.errors import DomainError
 from aftersales.documents.models import Audience, Document
@@ -86,8 +87,6 @@ def _reader_language() -> str:
 
 def build_case_summary(*, subject: Case, audience: str) -> dict:
     """The summary's context, computed in the worker in the recipient's language."""
-    from aftersales.sla.display import case_clocks
-
     staff = audience == Audience.STAFF
     events = subject.events.select_related("actor").order_by("at", "pk")
     if not staff:

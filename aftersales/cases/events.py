@@ -15,7 +15,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from aftersales.cases.models import Case, CaseEvent, EventKind
+from aftersales.cases.models import Act, Case, CaseEvent, EventKind, SuspensionRequest
+from aftersales.deadlines import registry as deadline_kinds
 from aftersales.timeline import services as timeline
 from aftersales.timeline.models import Entry
 from aftersales.timeline.registry import Change, raw_text
@@ -55,8 +56,6 @@ def raw_pair(model_value) -> Any:
 
 
 def _clock_changes(data: Mapping[str, Any]) -> list[Change]:
-    from aftersales.sla.models import Act
-
     lines = []
     if data.get("act") in Act.values:
         lines.append(Change(_("act"), "", str(Act(data["act"]).label)))
@@ -64,14 +63,11 @@ def _clock_changes(data: Mapping[str, Any]) -> list[Change]:
 
 
 def _breach_due(data: Mapping[str, Any]) -> tuple[str, str] | None:
-    from aftersales.sla.models import ClockKind
-
     due_at = parse_datetime(data.get("due_at") or "")
     if due_at is None or "clock" not in data:
         return None
-    kind = data["clock"]
-    label = str(ClockKind(kind).label) if kind in ClockKind.values else kind
-    return label, timezone.localtime(due_at).strftime("%Y-%m-%d %H:%M")
+    # The clock's label as its owner declared the kind to the deadlines mechanism (aftersales.sla).
+    return deadline_kinds.label(data["clock"]), timezone.localtime(due_at).strftime("%Y-%m-%d %H:%M")
 
 
 # Worded as the sweep has always worded it (aftersales.sla.services.BREACH_TEXT).
@@ -100,8 +96,6 @@ def _when(value: Any) -> str:
 
 def _suspension_text(data: Mapping[str, Any]) -> str:
     """A suspension request or its rejection, worded now (older entries kept their words in `text`)."""
-    from aftersales.sla.models import SuspensionRequest
-
     step = data.get("suspension")
     if step == "requested":
         channel = data.get("consent_channel") or ""

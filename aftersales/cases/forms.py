@@ -9,14 +9,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts import policy
-from aftersales.cases.models import SEVERITY_HELP, Case, Channel, Kind, Severity, Tier
+from aftersales.cases.models import SEVERITY_HELP, Act, Case, Channel, Kind, Severity, SuspensionRequest, Tier
 from aftersales.cases.queries import area_choices, queue_status_choices, visible_customer_ids
 from aftersales.contracts.entitlement import ExcludedCause
 from aftersales.core.forms import DateTimeField, MultipleFileField
 from aftersales.customers.models import Contact, Customer, Site
 from aftersales.installed_base.models import Equipment
 from aftersales.installed_base.queries import equipment_by_serial, normalised_serial
-from aftersales.sla.models import Act, SuspensionRequest
 
 
 class SeverityRadio(forms.RadioSelect):

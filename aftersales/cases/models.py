@@ -1,10 +1,11 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Value
+from django.db.models import Q, Value
 from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -97,6 +98,12 @@ class CaseNumberCounter(models.Model):
 
     period = models.CharField(max_length=6, unique=True)
     last = models.PositiveIntegerField(default=0)
+
+
+# Rows other domain apps keep about a case, by name, each a function of the case returning a
+# queryset; registered from their `ready` (aftersales.sla: "clocks", "escalations"), so a case
+# reads them as `case.clocks` without importing the app that owns them.
+RELATED_ROWS: dict[str, Callable[[Case], models.QuerySet]] = {}
 
 
 class Case(models.Model):
@@ -230,18 +237,16 @@ class Case(models.Model):
         return CaseEvent.objects.filter(subject_id=self.pk)
 
     @property
-    def clocks(self):
-        """This case's service clocks: the deadlines whose subject is this case (aftersales.sla)."""
-        from aftersales.sla.models import Clock
-
-        return Clock.objects.filter(case=self)
+    def clocks(self) -> models.QuerySet:
+        """This case's service clocks: the deadlines whose subject is this case (provided by
+        aftersales.sla, see RELATED_ROWS)."""
+        return RELATED_ROWS["clocks"](self)
 
     @property
-    def escalations(self):
-        """The escalation rules scheduled on this case: alarms whose subject is this case."""
-        from aftersales.sla.models import Escalation
-
-        return Escalation.objects.filter(case=self)
+    def escalations(self) -> models.QuerySet:
+        """The escalation rules scheduled on this case: alarms whose subject is this case
+        (provided by aftersales.sla, see RELATED_ROWS)."""
+        return RELATED_ROWS["escalations"](self)
 
     @property
     def status_label(self) -> str:
@@ -581,3 +586,58 @@ class CallbackRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contact} · {self.get_severity_display()}"
+
+
+class Act(models.TextChoices):
+    """Things an engineer records on a case that satisfy (or start) a clock."""
+
+    CONTACTED = "contacted", _("Customer contacted")
+    ON_SITE = "on_site", _("Arrived on site")
+    DEPART_REQUESTED = "depart_requested", _("HQ engineer requested")
+    DEPARTED = "departed", _("HQ engineer departed")
+    FAULT_REPORT = "fault_report", _("Fault report submitted")
+
+
+class SuspensionRequest(models.Model):
+    """挂起: asked by an engineer with the customer's consent, decided by a duty manager."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    class ConsentChannel(models.TextChoices):
+        PHONE = "phone", _("Phone")
+        EMAIL = "email", _("E-mail")
+        ON_SITE = "on_site", _("On site")
+        WRITTEN = "written", _("In writing")
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="suspension_requests")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    reason = models.TextField(_("reason"), max_length=2000)
+    consent_by = models.CharField(_("customer's consent given by"), max_length=100)
+    consent_channel = models.CharField(_("consent given by"), max_length=10, choices=ConsentChannel.choices)
+    consent_at = models.DateTimeField(_("consent given at"))
+    # When the engineer expects to resume; the owner is reminded once it passes (requests made
+    # before this was asked for have none): an alarm of the deadlines mechanism (aftersales.sla).
+    expected_end_at = models.DateTimeField(_("expected end"), null=True, blank=True)
+    end_reminded_at = models.DateTimeField(_("owner reminded of the expected end"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("suspension request")
+        verbose_name_plural = _("suspension requests")
+        # Created by the service levels app, whose table it keeps (and whose content type it took).
+        db_table = "sla_suspensionrequest"
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"], condition=Q(status="pending"), name="one_pending_suspension_per_case"
+            )
+        ]

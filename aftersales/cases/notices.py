@@ -1,5 +1,5 @@
-"""The case's notification kinds: assignment, major case, and the acknowledgement every new
-case sends its customer (R2.4) — and the case behaviour other apps' case kinds share: the
+"""The case's notification kinds: assignment, major case, a suspension awaiting approval, and
+the acknowledgement every new case sends its customer (R2.4) — and the case behaviour other apps' case kinds share: the
 case link, urgency, the thread and the note a failed delivery leaves on the timeline.
 
 Registered from CasesConfig.ready (docs/notifications.md).
@@ -8,6 +8,7 @@ Registered from CasesConfig.ready (docs/notifications.md).
 from __future__ import annotations
 
 import datetime as dt
+from typing import NamedTuple
 
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from aftersales.core.mailids import make_message_id
 from aftersales.customers.notices import DEFAULT_CONTACT_LANGUAGE, contact_address, contact_guard, contact_language
+from aftersales.deadlines import registry as deadline_kinds
 from aftersales.notifications import registry, rendering
 from aftersales.notifications.models import Channel, Notification
 from aftersales.notifications.registry import Audience, NotificationKind
@@ -24,6 +26,7 @@ from aftersales.notifications.services import wake_worker
 CASE_ASSIGNED = "case_assigned"
 MAJOR_CASE = "major_case"
 ACKNOWLEDGEMENT = "acknowledgement"
+SUSPENSION_REQUEST = "suspension_request"
 
 URGENT_SEVERITIES = ("A", "B")
 # Clocks a customer understands as a promise (sign-off and progress are the desk's own).
@@ -85,6 +88,17 @@ def next_target(case):
     )
 
 
+class FrozenTarget(NamedTuple):
+    """The next target as the acknowledgement froze it: a clock kind and its due time."""
+
+    kind: str
+    due_at: dt.datetime
+
+    def get_kind_display(self) -> str:
+        """The clock's label as its owner declared the kind (aftersales.deadlines.registry)."""
+        return deadline_kinds.label(self.kind)
+
+
 def queue_acknowledgement(case) -> list[Notification]:
     """Queue the acknowledgement of a just-opened case to its contact, in the caller's transaction.
 
@@ -134,11 +148,9 @@ def queue_acknowledgement(case) -> list[Notification]:
 
 def render_acknowledgement(row: Notification) -> rendering.Rendered:
     """The acknowledgement of `row` in its language, with the facts frozen when it was queued."""
-    from aftersales.sla.models import Clock
-
     target = None
     if row.payload.get("target"):
-        target = Clock(kind=row.payload["target"], due_at=dt.datetime.fromisoformat(row.payload["due_at"]))
+        target = FrozenTarget(row.payload["target"], dt.datetime.fromisoformat(row.payload["due_at"]))
     context = {"case": row.case, "contact": row.contact, "target": target, "urgent": row.urgent}
     return rendering.render(ACKNOWLEDGEMENT, context, row.language or DEFAULT_CONTACT_LANGUAGE)
 
@@ -148,8 +160,17 @@ def acknowledgement_guard(row: Notification) -> str:
     return contact_guard(row, customer_id=row.case.customer_id if row.case is not None else None)
 
 
+def suspension_request_context(request: Notification) -> dict:
+    assert request.case is not None  # queued with its case (cases/services/suspension.py)
+    pending = request.case.suspension_requests.order_by("-pk").first()
+    return {**case_context(request), "request": pending}
+
+
 def register() -> None:
     registry.register(case_kind(MAJOR_CASE, gettext_lazy("Major case opened"), case_context))
+    registry.register(
+        case_kind(SUSPENSION_REQUEST, gettext_lazy("Suspension awaiting approval"), suspension_request_context)
+    )
     registry.register(case_kind(CASE_ASSIGNED, gettext_lazy("Case assigned to you"), case_context))
     registry.register(
         NotificationKind(

@@ -30,7 +30,8 @@ from aftersales.cases.forms import (
     SuspensionDecisionForm,
     SuspensionRequestForm,
 )
-from aftersales.cases.models import EventKind
+from aftersales.cases.models import Act, EventKind, SuspensionRequest
+from aftersales.cases.providers import case_clocks
 from aftersales.cases.queries import (
     QueueFilter,
     default_area,
@@ -50,8 +51,6 @@ from aftersales.core.uploads import file_response
 from aftersales.customers.models import Contact, Customer
 from aftersales.customers.queries import lookup
 from aftersales.installed_base.models import Equipment
-from aftersales.sla.display import case_clocks
-from aftersales.sla.models import Act, SuspensionRequest
 
 
 def _required(user, permission: str) -> None:

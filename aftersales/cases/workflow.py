@@ -20,11 +20,10 @@ from aftersales.accounts.roles import Role
 from aftersales.cases.errors import CaseError
 from aftersales.cases.models import OPEN_STATUSES, Case, Status
 from aftersales.cases.permissions import MOVES
+from aftersales.cases.signals import case_moved
 from aftersales.core import transitions as engine
 from aftersales.core.errors import NotAllowed
 from aftersales.core.transitions import Move
-from aftersales.sla import services as sla
-from aftersales.sla.models import ClockKind, ClockStart
 
 WAITING = frozenset({Status.WAITING_CUSTOMER, Status.WAITING_VENDOR, Status.WAITING_PARTS})
 WORKING = frozenset({Status.ACCEPTED, Status.IN_PROGRESS}) | WAITING
@@ -113,50 +112,40 @@ def _point_to_merge_target(move: Move) -> None:
     move.obj.save(update_fields=["merged_into", "updated_at"])
 
 
-def _meet_sign_off(move: Move) -> None:
-    sla.meet(move.obj, [ClockKind.SIGN_OFF, ClockKind.RESPONSE], at=move.at)
-
-
-def _pause_clocks(move: Move) -> None:
-    sla.pause(move.obj, at=move.at)
-
-
-def _resume_clocks(move: Move) -> None:
-    sla.resume(move.obj, at=move.at)
-
-
-def _restore_and_start_resolution_clocks(move: Move) -> None:
-    sla.meet(move.obj, [ClockKind.RESTORE], at=move.at)
-    sla.stop_clocks(move.obj, at=move.at)
-    sla.start_clocks(move.obj, at=move.at, starts=ClockStart.RESOLUTION)
-
-
-def _stop_clocks_but_fault_report(move: Move) -> None:
-    sla.stop_clocks(move.obj, at=move.at, keep=[ClockKind.FAULT_REPORT])
-
-
-def _stop_clocks(move: Move) -> None:
-    sla.stop_clocks(move.obj, at=move.at)
-
-
-def _restart_clocks(move: Move) -> None:
-    sla.start_clocks(move.obj, at=move.at)
+def announce_move(move: Move) -> None:
+    """Every row's last hook: other domain apps act on the move (`signals.case_moved`), e.g. the
+    service levels meet, pause, resume, stop or restart the clocks (aftersales.sla)."""
+    case_moved.send(
+        sender=Case,
+        case=move.obj,
+        by=move.by,
+        at=move.at,
+        action=move.transition.name,
+        from_status=move.before,
+        to_status=move.target,
+        params=move.params,
+    )
 
 
 # Written by the case services, which import this module: named by path, imported on first use.
 RECORD_STATUS_CHANGE = "aftersales.cases.services.workflow.record_status_change"
 NOTE_MERGE_ON_TARGET = "aftersales.cases.services.workflow.note_merge_on_target"
 
-ACCEPTED_HOOKS = (_stamp("accepted_at"), _take_ownership, _meet_sign_off)
-REOPENED_HOOKS = (_forget_resolution, _restart_clocks)
+ACCEPTED_HOOKS = (_stamp("accepted_at"), _take_ownership)
+REOPENED_HOOKS = (_forget_resolution,)
 
 SUSPEND = "suspend"
 
 
-def _row(name: str, label, sources: frozenset[str], target: str, *, permission: str = "", **options) -> Transition:
-    """A row of the table whose roles are those of its permission (`cases.<name>` unless named)."""
+def _row(
+    name: str, label, sources: frozenset[str], target: str, *, permission: str = "", hooks: tuple = (), **options
+) -> Transition:
+    """A row of the table whose roles are those of its permission (`cases.<name>` unless named);
+    its hooks end with `announce_move`."""
     permission = permission or f"cases.{name}"
-    return Transition(name, label, sources, target, MOVES[permission], permission=permission, **options)
+    return Transition(
+        name, label, sources, target, MOVES[permission], permission=permission, hooks=(*hooks, announce_move), **options
+    )
 
 
 TRANSITIONS: tuple[Transition, ...] = (
@@ -198,7 +187,6 @@ TRANSITIONS: tuple[Transition, ...] = (
         Status.SUSPENDED,
         permission="cases.suspend.decide",
         guards=(_consented_request_given,),
-        hooks=(_pause_clocks,),
         needs_text=True,
         via_request=True,
     ),
@@ -207,14 +195,13 @@ TRANSITIONS: tuple[Transition, ...] = (
         gettext_lazy("Resume from suspension"),
         frozenset({Status.SUSPENDED}),
         Status.IN_PROGRESS,
-        hooks=(_resume_clocks,),
     ),
     _row(
         "resolve",
         gettext_lazy("Mark resolved"),
         WORKING,
         Status.RESOLVED,
-        hooks=(_stamp("resolved_at"), _restore_and_start_resolution_clocks),
+        hooks=(_stamp("resolved_at"),),
         needs_text=True,
         style="primary",
     ),
@@ -223,7 +210,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         gettext_lazy("Close"),
         frozenset({Status.RESOLVED}),
         Status.CLOSED,
-        hooks=(_stamp("closed_at"), _stop_clocks_but_fault_report),
+        hooks=(_stamp("closed_at"),),
         style="primary",
     ),
     _row(
@@ -251,7 +238,6 @@ TRANSITIONS: tuple[Transition, ...] = (
         gettext_lazy("Cancel"),
         frozenset({Status.NEW, Status.ACCEPTED}),
         Status.CANCELLED,
-        hooks=(_stop_clocks,),
         needs_text=True,
         style="danger",
     ),
@@ -261,7 +247,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         frozenset({Status.NEW, Status.ACCEPTED, Status.IN_PROGRESS, Status.REOPENED}),
         Status.MERGED,
         guards=(_merge_target_fits,),
-        hooks=(_point_to_merge_target, NOTE_MERGE_ON_TARGET, _stop_clocks),
+        hooks=(_point_to_merge_target, NOTE_MERGE_ON_TARGET),
         needs_text=True,
         style="danger",
     ),

@@ -270,8 +270,29 @@ def sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
     due-soon partial indexes, never by reading every subject; each row claimed with
     `skip_locked`, so several workers at once handle each breach and each alarm exactly once.
     Returns how many of each it handled (at most SWEEP_BATCH of each per call)."""
+    done = sweep_by_kind(now=now)
+    return {"breaches": done.breaches, "alarms": done.alarms}
+
+
+class Swept(NamedTuple):
+    """What one sweep handled: breaches recorded, and alarms fired per kind."""
+
+    breaches: int
+    fired: Counter[str]
+
+    @property
+    def alarms(self) -> int:
+        return sum(self.fired.values())
+
+
+def sweep_by_kind(*, now: dt.datetime | None = None, alarm_kinds: Iterable[str] | None = None) -> Swept:
+    """The sweep, saying how many alarms of each kind fired (an app reports its own kinds).
+    `alarm_kinds`: fire only the alarms of these kinds, and record no breach (an app's own step,
+    e.g. `sla.suspensions.remind_suspension_ends`); the others wait for the full sweep."""
     now = now or timezone.now()
-    return {"breaches": sweep_breaches(now), "alarms": sweep_alarms(now)}
+    if alarm_kinds is not None:
+        return Swept(0, fire_due_alarms(now, kinds=alarm_kinds))
+    return Swept(sweep_breaches(now), fire_due_alarms(now))
 
 
 @transaction.atomic
@@ -291,22 +312,29 @@ def sweep_breaches(now: dt.datetime) -> int:
     return len(due)
 
 
-@transaction.atomic
 def sweep_alarms(now: dt.datetime) -> int:
+    return sum(fire_due_alarms(now).values())
+
+
+@transaction.atomic
+def fire_due_alarms(now: dt.datetime, *, kinds: Iterable[str] | None = None) -> Counter[str]:
+    """Fire every pending alarm due by `now` (of `kinds`, if given), each once; how many per kind."""
+    pending = Alarm.objects.select_for_update(skip_locked=True, of=("self",)).filter(
+        fired_at=None, cancelled_at=None, fire_at__lte=now
+    )
+    if kinds is not None:
+        pending = pending.filter(kind__in=list(kinds))
     due = [
         Firing(*row)
-        for row in Alarm.objects.select_for_update(skip_locked=True, of=("self",))
-        .filter(fired_at=None, cancelled_at=None, fire_at__lte=now)
-        .order_by("fire_at")
-        .values_list("pk", "kind", "subject_type_id", "subject_id", "ref", "deadline_id", "deadline__kind", "fire_at")[
-            :SWEEP_BATCH
-        ]
+        for row in pending.order_by("fire_at").values_list(
+            "pk", "kind", "subject_type_id", "subject_id", "ref", "deadline_id", "deadline__kind", "fire_at"
+        )[:SWEEP_BATCH]
     ]
     if not due:
-        return 0
+        return Counter()
     Alarm.objects.filter(pk__in=[firing.pk for firing in due]).update(fired_at=now)
     _dispatch_firings(due, now)
-    return len(due)
+    return Counter(firing.kind for firing in due)
 
 
 def _breach(deadline: Deadline) -> Breach:

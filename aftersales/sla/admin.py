@@ -8,7 +8,6 @@ from aftersales.sla.models import (
     EscalationRule,
     NoContractCoverage,
     ServiceTarget,
-    SuspensionRequest,
 )
 
 
@@ -69,10 +68,3 @@ class ClockAdmin(ByCaseNumberAdmin):
 @admin.register(Escalation)
 class EscalationAdmin(ByCaseNumberAdmin):
     list_display = ["case", "rule", "fire_at", "fired_at", "cancelled_at"]
-
-
-@admin.register(SuspensionRequest)
-class SuspensionRequestAdmin(ReadOnlyAdmin):
-    list_display = ["case", "requested_by", "requested_at", "consent_by", "status", "decided_by", "decided_at"]
-    list_filter = ["status"]
-    search_fields = ["case__number", "reason"]

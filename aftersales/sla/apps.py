@@ -12,8 +12,9 @@ class SlaConfig(AppConfig):
 
         permissions.register()
 
-        from aftersales.sla import holidays, notices, services
+        from aftersales.sla import holidays, moments, notices, services
 
         notices.register()
         holidays.register()
         services.register()
+        moments.register()

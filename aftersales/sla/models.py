@@ -5,13 +5,29 @@ from typing import ClassVar
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import F, OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.roles import Role
-from aftersales.cases.models import Case, Severity
+from aftersales.cases.models import Act, Case, Severity, SuspensionRequest
 from aftersales.contracts.models import Coverage
 from aftersales.deadlines.models import Alarm, Deadline, SubjectManager, SubjectQuerySet
+
+__all__ = [
+    "ACT_MEETS",
+    "ESCALATION_ALARM",
+    "SUSPENSION_END_ALARM",
+    "Act",
+    "Clock",
+    "ClockKind",
+    "ClockStart",
+    "Escalation",
+    "EscalationRule",
+    "NoContractCoverage",
+    "ServiceTarget",
+    "SuspensionRequest",
+    "escalation_key",
+]
 
 
 class ClockKind(models.TextChoices):
@@ -26,16 +42,7 @@ class ClockKind(models.TextChoices):
     FAULT_REPORT = "fault_report", _("Fault report")
 
 
-class Act(models.TextChoices):
-    """Things an engineer records on a case that satisfy (or start) a clock."""
-
-    CONTACTED = "contacted", _("Customer contacted")
-    ON_SITE = "on_site", _("Arrived on site")
-    DEPART_REQUESTED = "depart_requested", _("HQ engineer requested")
-    DEPARTED = "departed", _("HQ engineer departed")
-    FAULT_REPORT = "fault_report", _("Fault report submitted")
-
-
+# The clocks each act recorded on a case meets (the service-level reading of `cases.Act`).
 ACT_MEETS: dict[str, tuple[str, ...]] = {
     Act.CONTACTED: ("first_contact",),
     Act.ON_SITE: ("on_site",),
@@ -319,52 +326,6 @@ class Escalation(Alarm):
         return self.deadline
 
 
-class SuspensionRequest(models.Model):
-    """挂起: asked by an engineer with the customer's consent, decided by a duty manager."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Awaiting approval")
-        APPROVED = "approved", _("Approved")
-        REJECTED = "rejected", _("Rejected")
-
-    class ConsentChannel(models.TextChoices):
-        PHONE = "phone", _("Phone")
-        EMAIL = "email", _("E-mail")
-        ON_SITE = "on_site", _("On site")
-        WRITTEN = "written", _("In writing")
-
-    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="suspension_requests")
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    requested_at = models.DateTimeField()
-    reason = models.TextField(_("reason"), max_length=2000)
-    consent_by = models.CharField(_("customer's consent given by"), max_length=100)
-    consent_channel = models.CharField(_("consent given by"), max_length=10, choices=ConsentChannel.choices)
-    consent_at = models.DateTimeField(_("consent given at"))
-    # When the engineer expects to resume; the owner is reminded once it passes (requests made
-    # before this was asked for have none).
-    expected_end_at = models.DateTimeField(_("expected end"), null=True, blank=True)
-    end_reminded_at = models.DateTimeField(_("owner reminded of the expected end"), null=True, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decision_note = models.TextField(blank=True)
-
-    class Meta:
-        verbose_name = _("suspension request")
-        verbose_name_plural = _("suspension requests")
-        ordering = ["-requested_at"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["case"], condition=Q(status="pending"), name="one_pending_suspension_per_case"
-            )
-        ]
-        indexes = [
-            # The sweep's range query: approved suspensions whose expected end nobody was told of.
-            models.Index(
-                fields=["expected_end_at"],
-                name="suspension_end_unreminded_idx",
-                condition=Q(status="approved", end_reminded_at__isnull=True),
-            )
-        ]
+# The alarm of a suspension's expected end (aftersales.deadlines): scheduled when the suspension
+# is approved, cancelled when the case resumes; `ref` is the request. Key: `suspension-end:<request>`.
+SUSPENSION_END_ALARM = "sla.suspension_end"

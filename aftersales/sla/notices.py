@@ -1,16 +1,18 @@
-"""The service-level notification kinds: escalations, suspensions awaiting approval, and
-suspensions past their expected end. Registered from SlaConfig.ready (docs/notifications.md)."""
+"""The service-level notification kinds: escalations and suspensions past their expected end.
+Registered from SlaConfig.ready (docs/notifications.md). A suspension awaiting approval is the
+case's kind (`cases.notices.SUSPENSION_REQUEST`, re-exported here)."""
 
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy
 
-from aftersales.cases.notices import case_context, case_kind
+from aftersales.cases.notices import SUSPENSION_REQUEST, case_context, case_kind
 from aftersales.notifications import registry
 from aftersales.notifications.models import Notification
 
+__all__ = ["ESCALATION", "SUSPENSION_END", "SUSPENSION_REQUEST", "register"]
+
 ESCALATION = "escalation"
-SUSPENSION_REQUEST = "suspension_request"
 SUSPENSION_END = "suspension_end"
 
 
@@ -25,12 +27,6 @@ def escalation_context(request: Notification) -> dict:
         if fired is not None:  # the reason in the recipient's language, not the sweep's
             reason = describe(fired.rule, Firing.of(fired))
     return {**case_context(request), "rule": request.payload.get("rule", ""), "reason": reason}
-
-
-def suspension_request_context(request: Notification) -> dict:
-    assert request.case is not None  # queued with its case (cases/services.py)
-    pending = request.case.suspension_requests.order_by("-pk").first()
-    return {**case_context(request), "request": pending}
 
 
 def suspension_end_context(request: Notification) -> dict:
@@ -50,9 +46,6 @@ def register() -> None:
             optional=False,
             channels_from_payload=True,
         )
-    )
-    registry.register(
-        case_kind(SUSPENSION_REQUEST, gettext_lazy("Suspension awaiting approval"), suspension_request_context)
     )
     registry.register(
         case_kind(SUSPENSION_END, gettext_lazy("Expected end of a suspension passed"), suspension_end_context)

@@ -6,10 +6,10 @@ severity, the coverage calendar), which rules are scheduled when, and what a bre
 firing do (`on_breach`, `on_fire`, registered in SlaConfig.ready); the mechanism stores them,
 does the business-time arithmetic, records each breach and fires each alarm once.
 
-The case services call these hooks inside their own transaction:
-`start_clocks` at intake, `meet` when an act satisfies a clock, `progress_noted`,
-`stop_clocks` when a case is finished, `pause`/`resume` around a suspension,
-`severity_changed`. `sweep` is the deadlines mechanism's one sweep.
+The case announces its moments (`aftersales.cases.signals`) and `sla.moments` calls these
+inside the case service's transaction: `start_clocks` at intake, `meet` when an act satisfies
+a clock, `progress_noted`, `stop_clocks` when a case is finished, `pause`/`resume` around a
+suspension, `severity_changed`. `sweep` is the deadlines mechanism's one sweep.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from aftersales.deadlines import services as deadlines
 from aftersales.deadlines.services import Retarget, Scheduled, Target
 from aftersales.sla.models import (
     ESCALATION_ALARM,
+    SUSPENSION_END_ALARM,
     Clock,
     ClockKind,
     ClockStart,
@@ -342,8 +343,19 @@ def _cancel_escalations(escalations, at: dt.datetime) -> None:
 def sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
     """The deadlines mechanism's one sweep (`aftersales.deadlines.services.sweep`): breaches of
     clocks and firings of escalations, each handled once, whatever other kinds it also handles."""
-    done = deadlines.sweep(now=now)
-    return {"breaches": done["breaches"], "escalations": done["alarms"]}
+    done = sweep_counts(now=now)
+    return {"breaches": done["breaches"], "escalations": done["escalations"]}
+
+
+def sweep_counts(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """The one sweep, counted in the service levels' terms: breaches, escalations fired,
+    reminders of suspensions past their expected end."""
+    done = deadlines.sweep_by_kind(now=now)
+    return {
+        "breaches": done.breaches,
+        "escalations": done.fired[ESCALATION_ALARM],
+        "suspension_reminders": done.fired[SUSPENSION_END_ALARM],
+    }
 
 
 def on_breach(breaches: Sequence[registry.Breach], now: dt.datetime) -> None:
@@ -359,10 +371,14 @@ def on_fire(firings: Sequence[registry.Firing], now: dt.datetime) -> None:
 
 
 def register() -> None:
-    """Declare the clock kinds and the escalation alarm to the deadlines mechanism."""
+    """Declare the clock kinds, the escalation alarm and the suspension's expected-end alarm to
+    the deadlines mechanism."""
+    from aftersales.sla import suspensions
+
     for kind, label in ClockKind.choices:
         registry.register(kind, label=label, on_breach=on_breach)
     registry.register(ESCALATION_ALARM, label=_lazy("Escalation"), on_fire=on_fire)
+    registry.register(SUSPENSION_END_ALARM, label=_lazy("Expected end of a suspension"), on_fire=suspensions.on_fire)
 
 
 def clock_labels() -> dict[str, str]:

@@ -1,29 +1,32 @@
 """Suspensions that outlast their expected end: the owner is reminded, once.
 
-Every suspension request carries the date and time the engineer expects to resume. The
-periodic sweep (`tasks.sweep_clocks`) calls `remind_suspension_ends`: for each case still
-suspended whose current suspension's expected end has passed, it writes a timeline entry and a
-notification for the owner (the requester when nobody owns the case). Claimed with row locks
-and marked by a compare-and-swap, and the notification carries a dedupe key, so several
-workers or a second run never remind twice.
+Every suspension request carries the date and time the engineer expects to resume. Approving
+it schedules an alarm of the deadlines mechanism at that time (`sla.suspension_end`, key
+`suspension-end:<request>`, `ref` the request); resuming cancels it. The one sweep
+(`tasks.sweep_clocks`) fires it once: `on_fire` writes a timeline entry and a notification for
+the owner (the requester when nobody owns the case). The alarm is claimed with row locks and
+fired once, the request marked by a compare-and-swap, and the notification carries a dedupe
+key, so several workers or a second run never remind twice.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
-from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.cases.events import record_case_event
-from aftersales.cases.models import EventKind, Status
+from aftersales.cases.models import EventKind, Status, SuspensionRequest
+from aftersales.deadlines import registry
+from aftersales.deadlines import services as deadlines
+from aftersales.deadlines.models import Alarm
+from aftersales.deadlines.services import Scheduled
 from aftersales.notifications.services import queue_notification
-from aftersales.sla.models import SuspensionRequest
+from aftersales.sla.models import SUSPENSION_END_ALARM
 from aftersales.sla.notices import SUSPENSION_END
-
-REMINDER_BATCH = 500
 
 
 def current_suspension(case) -> SuspensionRequest | None:
@@ -58,30 +61,54 @@ def overdue_suspensions(now: dt.datetime):
     return past_expected_end(now).filter(end_reminded_at__isnull=True)
 
 
-@transaction.atomic
-def remind_suspension_ends(*, now: dt.datetime | None = None) -> int:
-    """Remind the owners of suspensions past their expected end; returns how many."""
-    now = now or timezone.now()
-    due = list(
-        overdue_suspensions(now)
-        .select_for_update(skip_locked=True, of=("self",))
-        .select_related("case__owner", "requested_by")
-        .order_by("expected_end_at")[:REMINDER_BATCH]
+# --- the alarm ------------------------------------------------------------------------------
+
+
+def end_key(request: SuspensionRequest) -> str:
+    return f"suspension-end:{request.pk}"
+
+
+def schedule_end_reminder(request: SuspensionRequest) -> None:
+    """The case is suspended under `request` (approved): its expected end becomes an alarm."""
+    if request.expected_end_at is None:  # asked before the expected end was
+        return
+    deadlines.schedule(
+        request.case, [Scheduled(SUSPENSION_END_ALARM, end_key(request), request.expected_end_at, ref=request.pk)]
     )
-    reminded = 0
-    for request in due:
-        # Compare-and-swap: whoever sets the mark first reminds.
-        if not SuspensionRequest.objects.filter(pk=request.pk, end_reminded_at__isnull=True).update(
-            end_reminded_at=now
-        ):
+
+
+def cancel_end_reminders(case, *, at: dt.datetime) -> None:
+    """The case resumed: a reminder not sent yet will not be."""
+    deadlines.cancel_alarms(Alarm.objects.for_subject(case).filter(kind=SUSPENSION_END_ALARM), at=at)
+
+
+def on_fire(firings: Sequence[registry.Firing], now: dt.datetime) -> None:
+    """Expected ends passed (each alarm handed over once, in the sweep's transaction): remind
+    the owner, unless the case is not suspended under that request any more (a resumption
+    cancels the alarm; this guards a resumption racing the sweep) or was reminded already."""
+    requests = (
+        SuspensionRequest.objects.select_for_update(of=("self",))
+        .select_related("case__owner", "requested_by")
+        .filter(pk__in=[firing.ref for firing in firings], end_reminded_at__isnull=True)
+        .order_by("pk")
+    )
+    for request in requests:
+        current = current_suspension(request.case)
+        if current is None or current.pk != request.pk:
             continue
-        _remind(request, now)
-        reminded += 1
-    return reminded
+        # Compare-and-swap: whoever sets the mark first reminds.
+        if SuspensionRequest.objects.filter(pk=request.pk, end_reminded_at__isnull=True).update(end_reminded_at=now):
+            _remind(request, now)
+
+
+def remind_suspension_ends(*, now: dt.datetime | None = None) -> int:
+    """The reminders of suspensions past their expected end, by themselves: the one sweep
+    (`aftersales.deadlines`) firing only these alarms; returns how many fired."""
+    return deadlines.sweep_by_kind(now=now, alarm_kinds=[SUSPENSION_END_ALARM]).fired[SUSPENSION_END_ALARM]
 
 
 def _remind(request: SuspensionRequest, now: dt.datetime) -> None:
-    assert request.expected_end_at is not None  # overdue_suspensions() selects past expected ends
+    assert request.expected_end_at is not None  # only a request with an expected end has the alarm
     case = request.case
     recipient = case.owner or request.requested_by
     end = timezone.localtime(request.expected_end_at).strftime("%Y-%m-%d %H:%M")

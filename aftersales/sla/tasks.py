@@ -3,20 +3,19 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, lock_task
 
 from aftersales.sla.holidays import remind_missing_holidays
-from aftersales.sla.services import sweep
-from aftersales.sla.suspensions import remind_suspension_ends
+from aftersales.sla.services import sweep_counts
 
 
 @db_periodic_task(crontab(minute="*"))
 @lock_task("sla-sweep")
 def sweep_clocks():
-    """Every minute: mark breached clocks, fire due escalations and remind the owners of
-    suspensions past their expected end.
+    """Every minute: the deadlines mechanism's one sweep marks breached clocks, fires due
+    escalations and reminds the owners of suspensions past their expected end (each an alarm).
 
     Several workers may run it at once: the sweep claims rows with skip_locked, and the Huey
     lock only spares the database a pointless second pass on one queue.
     """
-    return {**sweep(), "suspension_reminders": remind_suspension_ends()}
+    return sweep_counts()
 
 
 @db_periodic_task(crontab(hour="9", minute="0"))

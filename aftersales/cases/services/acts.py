@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from aftersales.cases.errors import CaseError
 from aftersales.cases.models import (
     OPEN_STATUSES,
+    Act,
     Case,
     CaseEvent,
     EventKind,
@@ -18,9 +19,8 @@ from aftersales.cases.services.common import (
     _record,
     _require_worker,
 )
+from aftersales.cases.signals import act_recorded
 from aftersales.core.errors import NotAllowed
-from aftersales.sla import services as sla
-from aftersales.sla.models import ACT_MEETS, Act, ClockKind, ClockStart
 
 ACT_STATUSES: dict[str, frozenset[Status]] = {
     Act.FAULT_REPORT: frozenset({Status.RESOLVED, Status.CLOSED}) | OPEN_STATUSES,
@@ -40,8 +40,6 @@ def record_act(*, case: Case, by, act: str, text: str = "") -> CaseEvent:
             _("This cannot be recorded while the case is “%(status)s”.") % {"status": locked.get_status_display()}
         )
     event = _record(locked, by, EventKind.CLOCK, text=(text or "").strip(), act=act)
-    if act == Act.DEPART_REQUESTED:
-        sla.start_clocks(locked, at=event.at, starts=ClockStart.REQUEST, kinds=[ClockKind.DEPART])
-    else:
-        sla.meet(locked, ACT_MEETS[act], at=event.at)
+    # The clock it meets or starts is the service levels' (aftersales.sla listens).
+    act_recorded.send(sender=Case, case=locked, by=by, at=event.at, act=act)
     return event

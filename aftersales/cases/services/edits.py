@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.accounts import policy
-from aftersales.cases import notices
+from aftersales.cases import notices, signals
 from aftersales.cases.errors import CaseError
 from aftersales.cases.events import case_event
 from aftersales.cases.models import (
@@ -37,8 +37,6 @@ from aftersales.cases.services.common import (
 )
 from aftersales.core.errors import Conflict, NotAllowed
 from aftersales.notifications.services import queue_notification
-from aftersales.sla import services as sla
-from aftersales.sla.models import ClockKind
 from aftersales.timeline.services import record_many
 
 EDITABLE_FIELDS = ("title", "description", "kind", "channel", "contact", "site", "equipment", "tier")
@@ -179,7 +177,9 @@ def change_severity(*, case: Case, by, severity: str, reason: str, expected_seve
         changes={"severity": [before, severity]},
         text=reason.strip(),
     )
-    lines = sla.severity_changed(locked, at=event.at)
+    # The service levels recompute the running clocks and say how (aftersales.sla listens).
+    answers = signals.severity_changed.send(sender=Case, case=locked, by=by, at=event.at)
+    lines = [line for _receiver, answer in answers for line in answer or ()]
     if lines:
         _record(
             locked, by, EventKind.CLOCK, text=_("Clocks recomputed from the opening time:") + "\n" + "\n".join(lines)
@@ -293,7 +293,7 @@ def add_comment(
     Case.objects.filter(pk=locked.pk).update(updated_at=event.at)
     if not customer:
         if public:
-            sla.meet(locked, [ClockKind.REPLY, ClockKind.FIRST_CONTACT], at=event.at)
+            signals.replied_publicly.send(sender=Case, case=locked, by=by, at=event.at)
         if counts_as_progress:
-            sla.progress_noted(locked, at=event.at)
+            signals.progress_noted.send(sender=Case, case=locked, by=by, at=event.at)
     return event

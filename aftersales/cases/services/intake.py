@@ -31,10 +31,9 @@ from aftersales.cases.services.common import (
     allocate_case_number,
 )
 from aftersales.cases.services.edits import assign
-from aftersales.cases.signals import case_opened
+from aftersales.cases.signals import case_opened, case_opening
 from aftersales.contracts.entitlement import entitlement_for
 from aftersales.core.errors import NotAllowed
-from aftersales.sla import services as sla
 
 # A case entered with an opening time this much before now was taken earlier (by phone, after
 # hours) and is recorded as such; as much after now is clock skew, more is refused.
@@ -169,8 +168,8 @@ def open_case(
     if owner is not None or team is not None:
         assign(case=case, by=by, owner=owner, team=team)
         case.refresh_from_db(fields=["owner", "team"])
-    # Clocks from the opening time; the "severity A at opening" rule notifies executives now.
-    sla.start_clocks(case, at=opened_at, new_case=True)
+    # Clocks from the opening time (the service levels, aftersales.sla, listen).
+    case_opening.send(sender=Case, case=case, by=by, at=opened_at)
     # Other apps act on a new case (e.g. dispatch proposes an owner) in this same transaction.
     case_opened.send(sender=Case, case=case, by=by)
     if acknowledge:  # not for automatic mail the desk turned into a case: no mail loops

@@ -18,7 +18,9 @@ from aftersales.cases.errors import CaseError
 from aftersales.cases.models import (
     Case,
     EventKind,
+    SuspensionRequest,
 )
+from aftersales.cases.notices import SUSPENSION_REQUEST
 from aftersales.cases.services.common import (
     _lock,
     _record,
@@ -27,8 +29,6 @@ from aftersales.cases.services.common import (
 from aftersales.cases.workflow import suspend_on_approval, transition_for
 from aftersales.core.errors import Conflict, NotAllowed
 from aftersales.notifications.services import users_with_role
-from aftersales.sla.models import SuspensionRequest
-from aftersales.sla.notices import SUSPENSION_REQUEST
 
 # Clocks of the engineer's device and the server differ by a few minutes.
 CONSENT_CLOCK_SKEW = dt.timedelta(minutes=5)

@@ -9,13 +9,13 @@ from aftersales.cases.models import (
     Case,
     EventKind,
     Status,
+    SuspensionRequest,
 )
 from aftersales.cases.services.common import (
     _record,
 )
 from aftersales.cases.workflow import CASE_WORKFLOW
 from aftersales.core.transitions import Move
-from aftersales.sla.models import SuspensionRequest
 
 
 @transaction.atomic
