@@ -4,7 +4,8 @@ PartsConfig.ready:
 - `part_request`: a part request needs a clerk (confirmed by the customer) or the engineer's
   hands (part issued), about a case;
 - `return_offer_approval`: a return, exchange or refund awaits a manager's approval;
-- `rma_monthly_summary`: the month's RMA summary, to headquarters on the last working day;
+- `rma_monthly_summary`: the month's RMA summary, to headquarters on the last working day, the
+  Excel workbook attached to the e-mail (built when it is sent);
 - `rma_return_due_soon`: two working days left to ship an RMA's defective part back, to the
   branch's parts clerks (the return deadline's warning, docs/parts.md);
 - `rma_return_overdue`: the defective part is not back in time, once, to the branch's parts
@@ -25,7 +26,7 @@ from aftersales.core.mailids import make_message_id
 from aftersales.customers.notices import contact_address, contact_guard, contact_language
 from aftersales.notifications import registry, rendering
 from aftersales.notifications.models import Channel, Notification
-from aftersales.notifications.registry import Audience, NotificationKind
+from aftersales.notifications.registry import Audience, MailAttachment, NotificationKind
 from aftersales.notifications.services import queue_notification, users_with_role, wake_worker
 
 PART_REQUEST = "part_request"
@@ -97,6 +98,25 @@ def rma_context(row: Notification) -> dict:
     return {"rma": rma, "url": rendering.site_url(reverse("parts:rmas"))}
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def rma_summary_attachments(row: Notification) -> list[MailAttachment]:
+    """The month's workbook (the one the summary page exports), built when the e-mail is sent.
+    Its recipients are headquarters' clerks and the service-centre managers, who see every
+    branch's RMAs."""
+    from aftersales.parts.exports import rma_summary_workbook
+    from aftersales.parts.queries import monthly_summary
+
+    month = str(row.payload.get("month", ""))
+    try:
+        year, number = (int(part) for part in month.split("-"))
+    except ValueError:
+        return []
+    body = rma_summary_workbook(monthly_summary(year, number), title=month)
+    return [MailAttachment(f"rma-summary-{month}.xlsx", body, XLSX)]
+
+
 def queue_customer_answer(*, case, what: str, reference: str) -> list[Notification]:
     """Ask the case's contact by e-mail to answer `what` (`reference`: its number) in the
     portal, in the caller's transaction, once per thing asked. Nothing without an active contact
@@ -164,5 +184,10 @@ def register() -> None:
         )
     )
     registry.register(
-        NotificationKind(name=RMA_SUMMARY, label=gettext_lazy("Monthly RMA summary"), context=rma_summary_context)
+        NotificationKind(
+            name=RMA_SUMMARY,
+            label=gettext_lazy("Monthly RMA summary"),
+            context=rma_summary_context,
+            attachments=rma_summary_attachments,
+        )
     )
