@@ -8,8 +8,11 @@ class DispatchConfig(AppConfig):
     verbose_name = _("Dispatch")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_save
+
+        from aftersales.cases.models import Case
         from aftersales.cases.signals import case_opened
-        from aftersales.dispatch import events, notices, permissions
+        from aftersales.dispatch import deadlines, events, notices, permissions
         from aftersales.dispatch.models import Shift
         from aftersales.dispatch.services import assignment, tiers
         from aftersales.timeline.services import protect_subjects
@@ -18,5 +21,7 @@ class DispatchConfig(AppConfig):
         notices.register()
         events.register_kinds()
         tiers.register()
+        deadlines.register()
         protect_subjects(Shift)
         case_opened.connect(assignment.on_case_opened, dispatch_uid="dispatch-propose-owner")
+        post_save.connect(deadlines.on_case_saved, sender=Case, dispatch_uid="dispatch-assignment-deadline")
