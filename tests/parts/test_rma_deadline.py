@@ -162,3 +162,15 @@ def test_the_clerks_screens_show_the_time_left(received, clerk, client):
         sweep(now=_at(2026, 10, 19, 10))
         desk = client.get(reverse("parts:desk"), HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert "pill-red" in desk.content.decode() and "已超时 1 个工作日" in desk.content.decode()
+
+
+def test_the_api_gives_the_time_left_in_the_list_and_one_rma(received, clerk):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(clerk)
+    with time_machine.travel(_at(2026, 10, 12, 10)):
+        (row,) = client.get("/api/v1/rmas/", HTTP_ACCEPT_LANGUAGE="zh-hans").json()["results"]
+        one = client.get(f"/api/v1/rmas/{received.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").json()
+    assert (row["return_time_left"], row["return_state"]) == ("剩余 3 个工作日", "running")
+    assert one["return_time_left"] == "剩余 3 个工作日"
