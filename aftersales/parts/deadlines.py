@@ -119,7 +119,9 @@ def on_warning(firings: Sequence[Firing], now: dt.datetime) -> None:
     )
     for firing in firings:
         rma = rmas.get(firing.subject_id)
-        if rma is not None and rma.status == Rma.Status.RECEIVED:
+        # Not for a part already overdue (received late in the records): the breach says more.
+        still_due = rma is not None and (rma.return_due_at is None or rma.return_due_at > now)
+        if rma is not None and rma.status == Rma.Status.RECEIVED and still_due:
             queue_rma_return_due_soon(rma)
 
 

@@ -174,3 +174,12 @@ def test_the_api_gives_the_time_left_in_the_list_and_one_rma(received, clerk):
         one = client.get(f"/api/v1/rmas/{received.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").json()
     assert (row["return_time_left"], row["return_state"]) == ("剩余 3 个工作日", "running")
     assert one["return_time_left"] == "剩余 3 个工作日"
+
+
+def test_a_receipt_recorded_after_the_due_time_escalates_without_a_warning(clerk, branch, part, manager):
+    with time_machine.travel(_at(2026, 11, 23, 10)):
+        rma = services.claim_rma(number="rma-late", warehouse=branch, part=part, by=clerk)
+        services.receive_rma_part(rma=rma, good_serial="g-l", received_at=_at(2026, 11, 2, 9), by=clerk)
+        assert sweep(now=_at(2026, 11, 23, 10, 1)) == {"breaches": 1, "alarms": 1}
+    assert Notification.objects.filter(kind="rma_return_overdue").count() == 2
+    assert not Notification.objects.filter(kind="rma_return_due_soon").exists()
