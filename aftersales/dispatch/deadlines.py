@@ -8,7 +8,7 @@
   finishing the case unassigned stops it. A breach alarms the duty manager once.
 
 Both count on the `DISPATCH_CALENDAR` calendar (`7x24`: the roster covers every hour, after
-hours through the people on duty)."""
+hours through the people on duty). A time of 0 turns that due time off."""
 
 from __future__ import annotations
 
@@ -54,7 +54,9 @@ def dispatch_calendar() -> BusinessCalendar:
 # --- starting, meeting, stopping ----------------------------------------------------------------
 
 
-def start_handover_deadline(handover, *, at: dt.datetime | None = None) -> Deadline:
+def start_handover_deadline(handover, *, at: dt.datetime | None = None) -> Deadline | None:
+    if handover_minutes() <= 0:
+        return None
     (deadline,) = deadlines.start(
         handover,
         [Target(HANDOVER, handover_minutes(), dispatch_calendar())],
@@ -68,7 +70,9 @@ def meet_handover_deadline(handover, *, at: dt.datetime) -> None:
     deadlines.meet(Deadline.objects.for_subject(handover).filter(kind=HANDOVER), at=at)
 
 
-def start_assignment_deadline(case, *, at: dt.datetime | None = None) -> Deadline:
+def start_assignment_deadline(case, *, at: dt.datetime | None = None) -> Deadline | None:
+    if assignment_minutes() <= 0:
+        return None
     (deadline,) = deadlines.start(
         case, [Target(ASSIGNMENT, assignment_minutes(), dispatch_calendar())], at=at or case.opened_at, model=Deadline
     )

@@ -141,3 +141,10 @@ def test_the_handover_time_is_a_setting(settings, unassigned, zhang, apps_team, 
     with time_machine.travel(at(MONDAY, 10, 5), tick=False):
         handover = request_handover(case=unassigned, by=zhang, to_team=apps_team, reason="应用问题")
     assert _deadline(handover, dispatch_deadlines.HANDOVER).due_at == at(MONDAY, 10, 5) + dt.timedelta(minutes=45)
+
+
+def test_a_time_of_zero_turns_the_assignment_due_time_off(settings, open_case, customer_a, sh_equipment, manual_team):
+    settings.DISPATCH_ASSIGNMENT_MINUTES = 0
+    with time_machine.travel(at(MONDAY, 10), tick=False):
+        case = open_case(customer_a, equipment=sh_equipment)
+    assert not Deadline.objects.for_subject(case).filter(kind=dispatch_deadlines.ASSIGNMENT).exists()
