@@ -21,6 +21,7 @@ from aftersales.api.pagination import IdCursorPagination
 from aftersales.cases.models import Case
 from aftersales.cases.queries import visible_cases
 from aftersales.customers.models import Contact, Site
+from aftersales.parts import deadlines as rma_deadlines
 from aftersales.parts import permissions as perms
 from aftersales.parts import queries, services
 from aftersales.parts.models import (
@@ -176,6 +177,12 @@ class RmaSerializer(serializers.ModelSerializer):
     good_received_at = DateTimeField(read_only=True, allow_null=True)
     return_due_at = DateTimeField(read_only=True, allow_null=True)
     returned_at = DateTimeField(read_only=True, allow_null=True)
+    return_time_left = serializers.SerializerMethodField(
+        help_text="The return deadline as people read it (剩余 3 个工作日, 已超时 1 个工作日); empty before the part arrived."
+    )
+    return_state = serializers.SerializerMethodField(
+        help_text="The return deadline's state: running, breached, met, met_late, stopped; empty before the part arrived."
+    )
 
     class Meta:
         model = Rma
@@ -199,10 +206,25 @@ class RmaSerializer(serializers.ModelSerializer):
             "carrier",
             "waybill",
             "overdue",
+            "return_time_left",
+            "return_state",
         ]
 
     def get_overdue(self, rma: Rma) -> bool:
         return rma.is_overdue()
+
+    def _return_view(self, rma: Rma):
+        if not hasattr(rma, "return_view"):
+            rma_deadlines.with_return_views([rma])
+        return getattr(rma, "return_view", None)
+
+    def get_return_time_left(self, rma: Rma) -> str:
+        seen = self._return_view(rma)
+        return seen.words if seen is not None else ""
+
+    def get_return_state(self, rma: Rma) -> str:
+        seen = self._return_view(rma)
+        return seen.state if seen is not None else ""
 
 
 class RmaInSerializer(serializers.Serializer):
@@ -489,6 +511,11 @@ class RmaViewSet(LanguageMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelV
     @extend_schema(parameters=[RmaQuerySerializer])
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        # The page's return deadlines in one query (the serializer reads `return_view`).
+        return rma_deadlines.with_return_views(page) if page is not None else None
 
     @extend_schema(request=RmaInSerializer, responses={201: RmaSerializer})
     def create(self, request, *args, **kwargs):

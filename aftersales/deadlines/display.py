@@ -10,13 +10,16 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from aftersales.calendars.business_time import business_minutes_between
 from aftersales.calendars.queries import working_calendar
+from aftersales.deadlines import registry
 from aftersales.deadlines.models import Deadline
 
 # Amber when this little is left (or a fifth of the target, whichever is more).
 WARNING_MINUTES = 30
+DAY_MINUTES = 24 * 60
 
 
 def span_in_words(minutes: float) -> str:
@@ -31,9 +34,25 @@ def span_in_words(minutes: float) -> str:
     return _("%(m)s min") % {"m": mins}
 
 
-def paused_words(left: float) -> str:
+def working_days_in_words(minutes: float) -> str:
+    """Business minutes on a working-day calendar as whole working days: 4400 → "3 个工作日";
+    under one day, in hours and minutes ("14 小时")."""
+    days = int(max(0, minutes) // DAY_MINUTES)
+    if not days:
+        return span_in_words(minutes)
+    return ngettext("%(n)s working day", "%(n)s working days", days) % {"n": days}
+
+
+def span_for(deadline: Deadline, minutes: float) -> str:
+    """A span of the deadline's business time in its kind's unit (registry: minutes or days)."""
+    if registry.get(deadline.kind).unit == registry.DAYS:
+        return working_days_in_words(minutes)
+    return span_in_words(minutes)
+
+
+def paused_words(left: float, span: str | None = None) -> str:
     """已暂停，剩余 25 分钟: a paused deadline shows the time it will have when it resumes."""
-    return _("paused, %(span)s left") % {"span": span_in_words(left)}
+    return _("paused, %(span)s left") % {"span": span if span is not None else span_in_words(left)}
 
 
 @dataclass(frozen=True)
@@ -75,10 +94,12 @@ def view(deadline: Deadline, now: dt.datetime | None = None, *, cls: type[Deadli
     left = business_minutes_between(at, deadline.due_at, calendar)
     if left <= 0 or deadline.breached_at is not None:
         overdue = business_minutes_between(deadline.due_at, at, calendar)
-        return cls(deadline, "breached", "red", _("overdue by %(span)s") % {"span": span_in_words(overdue)}, due_local)
+        return cls(
+            deadline, "breached", "red", _("overdue by %(span)s") % {"span": span_for(deadline, overdue)}, due_local
+        )
     if deadline.paused_at is not None:
-        return cls(deadline, "paused", "grey", paused_words(left), due_local, left)
-    words = _("%(span)s left") % {"span": span_in_words(left)}
+        return cls(deadline, "paused", "grey", paused_words(left, span_for(deadline, left)), due_local, left)
+    words = _("%(span)s left") % {"span": span_for(deadline, left)}
     warning = max(WARNING_MINUTES, deadline.target_minutes / 5)
     return cls(deadline, "running", "amber" if left <= warning else "green", words, due_local, left)
 

@@ -38,6 +38,10 @@ class Firing(NamedTuple):
     fire_at: dt.datetime
 
 
+# How a kind's time left reads: in business minutes and hours (the default), or in whole working
+# days of its calendar ("剩余 3 个工作日") for deadlines counted in days.
+MINUTES, DAYS = "minutes", "days"
+
 OnBreach = Callable[[Sequence[Breach], dt.datetime], None]
 OnFire = Callable[[Sequence[Firing], dt.datetime], None]
 
@@ -48,15 +52,24 @@ class Kind:
     label: Any = None
     on_breach: OnBreach | None = None
     on_fire: OnFire | None = None
+    unit: str = MINUTES
 
 
 _kinds: dict[str, Kind] = {}
 
 
-def register(name: str, *, label: Any = None, on_breach: OnBreach | None = None, on_fire: OnFire | None = None) -> Kind:
-    """Declare a kind (a deadline kind with `on_breach`, an alarm kind with `on_fire`).
-    Registering a name again replaces it (tests, reloads)."""
-    kind = Kind(name, label, on_breach, on_fire)
+def register(
+    name: str,
+    *,
+    label: Any = None,
+    on_breach: OnBreach | None = None,
+    on_fire: OnFire | None = None,
+    unit: str = MINUTES,
+) -> Kind:
+    """Declare a kind (a deadline kind with `on_breach`, an alarm kind with `on_fire`; `unit`
+    DAYS for a deadline whose time left reads in working days). Registering a name again
+    replaces it (tests, reloads)."""
+    kind = Kind(name, label, on_breach, on_fire, unit)
     _kinds[name] = kind
     return kind
 

@@ -114,6 +114,7 @@ class PartsLoader(LoaderBase):
         self._overdue_rma()
         quoted = self._quote_awaiting_the_customer()
         record_as_history(cases=cases + quoted)
+        self._settle_return_deadlines()
 
     # --- the steps -----------------------------------------------------------------------------
 
@@ -182,6 +183,20 @@ class PartsLoader(LoaderBase):
         )
         received = timezone.now() - dt.timedelta(days=20)
         services.receive_rma_part(rma=rma, good_serial=self._serial("LIT"), received_at=received, by=clerk)
+
+    def _settle_return_deadlines(self) -> None:
+        """The overdue RMA's warning and breach happened in the demo's past: marked now (its
+        timeline says so), and their messages recorded as history, never sent."""
+        from aftersales.deadlines.services import sweep
+        from aftersales.notifications.models import Notification
+        from aftersales.notifications.services import HISTORY_NOTE
+        from aftersales.parts.notices import RMA_RETURN_DUE_SOON, RMA_RETURN_OVERDUE
+
+        while any(sweep(now=timezone.now()).values()):
+            pass  # a batch at a time
+        Notification.objects.filter(
+            kind__in=[RMA_RETURN_DUE_SOON, RMA_RETURN_OVERDUE], status=Notification.Status.PENDING
+        ).update(status=Notification.Status.SKIPPED, last_error=HISTORY_NOTE)
 
     def _quote_awaiting_the_customer(self) -> list[Case]:
         """A chargeable repair's quote the customer has not answered yet (to accept in the portal)."""

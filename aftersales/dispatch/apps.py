@@ -8,9 +8,12 @@ class DispatchConfig(AppConfig):
     verbose_name = _("Dispatch")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_save
+
+        from aftersales.cases.models import Case
         from aftersales.cases.queries import register_area_source
         from aftersales.cases.signals import case_opened
-        from aftersales.dispatch import events, notices, permissions, queries
+        from aftersales.dispatch import deadlines, events, notices, permissions, queries
         from aftersales.dispatch.models import Shift
         from aftersales.dispatch.services import assignment, tiers
         from aftersales.timeline.services import protect_subjects
@@ -20,5 +23,7 @@ class DispatchConfig(AppConfig):
         events.register_kinds()
         tiers.register()
         register_area_source(queries.near)
+        deadlines.register()
         protect_subjects(Shift)
         case_opened.connect(assignment.on_case_opened, dispatch_uid="dispatch-propose-owner")
+        post_save.connect(deadlines.on_case_saved, sender=Case, dispatch_uid="dispatch-assignment-deadline")

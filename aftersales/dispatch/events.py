@@ -85,3 +85,5 @@ def register_kinds() -> None:
         text=_handover_decided_text,
     )
     register("dispatch.handover.withdrawn", label=gettext_lazy("Handover withdrawn"), changes=lambda d: [])
+    register("dispatch.handover.overdue", label=gettext_lazy("Handover not decided in time"), changes=lambda d: [])
+    register("dispatch.unassigned.overdue", label=gettext_lazy("Case still unassigned"), changes=lambda d: [])

@@ -23,6 +23,7 @@ from aftersales.accounts import policy
 from aftersales.cases.queries import get_visible_case, visible_cases
 from aftersales.core.errors import DomainError
 from aftersales.customers.models import Customer, Site
+from aftersales.dispatch import deadlines as dispatch_deadlines
 from aftersales.dispatch import services
 from aftersales.dispatch.forms import (
     AuthorisationForm,
@@ -76,9 +77,13 @@ def board(request):
     now = timezone.now()
     unassigned = list(unassigned_cases().filter(pk__in=visible_cases(request.user).values("pk"))[:200])
     proposals = {p.case_id: p for p in _proposals([c.pk for c in unassigned])}
+    assignment_due = dispatch_deadlines.views_of(unassigned, dispatch_deadlines.ASSIGNMENT, now)
     for case in unassigned:
         proposal = proposals.get(case.pk)
         case.proposal_text = f"{proposal.owner or '—'} · {describe(proposal.reasons)}" if proposal else ""
+        case.due_view = assignment_due.get(case.pk)
+    handovers = list(pending_handovers()[:200])
+    handover_due = dispatch_deadlines.views_of(handovers, dispatch_deadlines.HANDOVER, now)
     return render(
         request,
         "dispatch/board.html",
@@ -86,7 +91,7 @@ def board(request):
             "now": now,
             "my_teams": _my_teams(request.user),
             "unassigned": unassigned,
-            "handovers": list(pending_handovers()[:200]),
+            "handovers": [(handover, handover_due.get(handover.pk)) for handover in handovers],
             "on_duty": list(services.on_duty(now).order_by("team__name")),
             "after_hours": services.after_hours(now),
             "refresh": 60,

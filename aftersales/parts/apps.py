@@ -8,11 +8,12 @@ class PartsConfig(AppConfig):
     verbose_name = _("Spare parts and RMA")
 
     def ready(self) -> None:
-        from aftersales.parts import documents, events, notices, permissions, services
+        from aftersales.parts import deadlines, documents, events, notices, permissions, services
 
         permissions.register()
         documents.register()
         notices.register()
         events.register()
+        deadlines.register()
         services.register_approvals()
         services.connect_signals()

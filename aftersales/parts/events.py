@@ -22,6 +22,8 @@ LABELS = {
     "parts.rma.claimed": gettext_lazy("RMA claimed from the vendor"),
     "parts.rma.received": gettext_lazy("RMA good part received"),
     "parts.rma.returned": gettext_lazy("Defective part shipped to the vendor"),
+    "parts.rma.return_warning": gettext_lazy("Defective part due back in two working days"),
+    "parts.rma.overdue": gettext_lazy("Defective part not back in time"),
     "parts.quote.offered": gettext_lazy("Repair quote offered"),
     "parts.quote.accepted": gettext_lazy("Repair quote accepted"),
     "parts.quote.declined": gettext_lazy("Repair quote declined"),
@@ -55,12 +57,22 @@ def _field_labels() -> dict[str, str]:
         "total": _("Total"),
         "remedy": _("Remedy"),
         "channel": _("Through"),
+        "due_at": _("Due"),
     }
 
 
 def _display(key: str, value: Any) -> str:
     from aftersales.parts.models import ConsentChannel, ReturnOffer
 
+    if key == "due_at" and isinstance(value, str):
+        import datetime as dt
+
+        from django.utils import timezone
+
+        try:
+            return timezone.localtime(dt.datetime.fromisoformat(value)).strftime("%Y-%m-%d %H:%M")
+        except ValueError:
+            return value
     choices = {"remedy": ReturnOffer.Remedy, "channel": ConsentChannel}.get(key)
     if choices is not None and value in choices.values:
         return str(choices(value).label)

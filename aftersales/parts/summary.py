@@ -1,6 +1,6 @@
 """The monthly RMA summary (每月末): on the last working day of the month, headquarters gets the
 month's RMAs per branch — received with serials and RMA numbers, returned, overdue — by e-mail,
-with a link to the Excel workbook."""
+the Excel workbook attached (and linked)."""
 
 from __future__ import annotations
 

@@ -20,6 +20,7 @@ from aftersales.cases.queries import get_visible_case, visible_cases
 from aftersales.core.errors import DomainError
 from aftersales.customers.models import Contact
 from aftersales.installed_base.models import Vendor
+from aftersales.parts import deadlines as rma_deadlines
 from aftersales.parts import documents, exports, forms, queries, services
 from aftersales.parts import permissions as perms
 from aftersales.parts.models import Part, Warehouse
@@ -89,7 +90,7 @@ def desk(request):
     context = {
         # Each request with the warehouses that could serve it now.
         "to_serve": [{"request": row, "options": available.get(row.part_id, [])} for row in requests],
-        "rmas": queries.open_rmas(request.user),
+        "rmas": rma_deadlines.with_return_views(queries.open_rmas(request.user)),
         "stock": queries.stock_table(request.user),
         "warehouses": Warehouse.objects.filter(is_active=True),
         "parts": Part.objects.filter(is_active=True).select_related("vendor"),
@@ -224,7 +225,12 @@ def rma_history(request):
     form = forms.RmaFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     rows = queries.rma_history(request.user, vendor_id=data.get("vendor"), serial=data.get("serial") or "")
-    context = {"form": form, "rmas": rows[:500], "vendors": Vendor.objects.all(), "now": timezone.now()}
+    context = {
+        "form": form,
+        "rmas": rma_deadlines.with_return_views(rows[:500]),
+        "vendors": Vendor.objects.all(),
+        "now": timezone.now(),
+    }
     return render(request, "parts/rmas.html", context, status=400 if form.errors else 200)
 
 

@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 from aftersales.calendars.models import HolidayDay
 from aftersales.calendars.queries import forget_holidays
 from aftersales.notifications.models import Notification
+from aftersales.parts import deadlines as rma_deadlines
 from aftersales.parts import exports, services
 from aftersales.parts.models import Rma
 from aftersales.parts.queries import monthly_summary, rma_history, vendor_master_list
@@ -113,6 +114,31 @@ def test_the_summary_goes_to_hq_once_on_the_last_working_day_only(claimed, clerk
     assert sent.first().payload["month"] == "2026-11"
 
 
+def test_the_summary_mail_carries_the_workbook(claimed, clerk, make_user, hq):
+    from django.core import mail
+    from django.utils import timezone
+
+    from aftersales.notifications.delivery import deliver_due
+
+    clerk.email = "clerk@example.com"
+    clerk.save()
+    services.receive_rma_part(rma=claimed, good_serial="g-1", received_at=_at(2026, 11, 2, 9), by=clerk)
+    with time_machine.travel(_at(2026, 11, 30, 17)):
+        assert send_monthly_summary_if_due(today=dt.date(2026, 11, 30)) == 1
+        mail.outbox.clear()
+        deliver_due(now=timezone.now() + dt.timedelta(seconds=1))
+        deliver_due(now=timezone.now() + dt.timedelta(seconds=2))
+    (sent,) = [m for m in mail.outbox if m.to == ["clerk@example.com"]]
+    (name, content, mimetype), *_ = sent.attachments
+    assert name == "rma-summary-2026-11.xlsx" and mimetype.endswith("spreadsheetml.sheet")
+    book = load_workbook(io.BytesIO(content))
+    assert book.worksheets[0]["A1"].value == "2026-11"
+    totals = {row[0]: row[1:] for row in book.worksheets[0].iter_rows(min_row=3, values_only=True)}
+    assert totals["杭州"] == (1, 0, 1)  # received 2 November, due 17 November, still out
+    received = [row[1] for row in book.worksheets[1].iter_rows(min_row=2, values_only=True)]
+    assert received == ["RMA-1"]
+
+
 def test_the_last_working_day_skips_a_month_ending_on_a_weekend(db):
     assert not services.is_last_working_day_of_month(dt.date(2027, 1, 31))  # a Sunday
     assert services.is_last_working_day_of_month(dt.date(2027, 1, 29))  # the Friday before
@@ -145,9 +171,7 @@ def test_a_branch_that_is_no_direct_ship_point_gets_its_part_through_headquarter
 @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
 def test_the_due_time_is_midnight_after_the_tenth_working_day_after_receipt(received):
     received = received.replace(tzinfo=BEIJING)
-    rma = Rma(good_received_at=received)
-    rma.save = lambda **kwargs: None  # arithmetic only: nothing stored
-    due = services.return_deadline_started(rma).return_due_at.astimezone(BEIJING)
+    due = rma_deadlines.return_due(received).astimezone(BEIJING)  # the deadline's arithmetic alone
     calendar = services_rma._working_days_calendar()
     assert (due.hour, due.minute) == (0, 0)
     last = due.date() - dt.timedelta(days=1)

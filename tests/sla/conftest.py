@@ -129,3 +129,11 @@ def suspend(
         expected_end_at=expected_end_at or timezone.now() + dt.timedelta(days=1),
     )
     return services.decide_suspension(request=request, by=duty_manager, approve=True, note="同意")
+
+
+@pytest.fixture(autouse=True)
+def _no_dispatch_due_times(settings):
+    """The sweeps here count the case clocks' breaches and escalations alone: dispatch's due
+    times for unassigned cases and handovers (docs/dispatch.md) are off."""
+    settings.DISPATCH_ASSIGNMENT_MINUTES = 0
+    settings.DISPATCH_HANDOVER_MINUTES = 0

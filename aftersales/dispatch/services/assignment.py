@@ -22,6 +22,7 @@ from aftersales.accounts import policy
 from aftersales.cases import services as case_services
 from aftersales.cases.models import OPEN_STATUSES, Case
 from aftersales.core.errors import DomainError
+from aftersales.dispatch import deadlines as dispatch_deadlines
 from aftersales.dispatch import notices
 from aftersales.dispatch.models import AssignmentRule, Engineer, Proposal, Shift, Team
 from aftersales.dispatch.permissions import ASSIGNABLE
@@ -194,7 +195,15 @@ def on_case_opened(sender, case: Case, by, **kwargs) -> None:
     """`cases.signals.case_opened`: propose, keep the proposal, route the case to its team, give
     it to the engineer when the team assigns automatically or it is after hours and someone is
     on duty, and tell the people on duty about an after-hours case. The desk's own choice at
-    intake (owner or team already set) stands."""
+    intake (owner or team already set) stands. A case left without an owner gets its
+    assignment deadline (dispatch/deadlines.py)."""
+    _propose_on_opening(case)
+    if case.owner_id is None:
+        # From now: a call entered afterwards is dispatched from when it is entered.
+        dispatch_deadlines.start_assignment_deadline(case, at=timezone.now())
+
+
+def _propose_on_opening(case: Case) -> None:
     result = propose(site=case.site, equipment=case.equipment, severity=case.severity, at=case.opened_at, lock=True)
     if result.after_hours:
         _tell_duty(case, result.shifts)

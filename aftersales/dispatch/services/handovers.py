@@ -13,6 +13,7 @@ from aftersales.accounts import policy
 from aftersales.cases import services as case_services
 from aftersales.cases.models import Case
 from aftersales.core.errors import Conflict, DomainError, NotAllowed
+from aftersales.dispatch import deadlines as dispatch_deadlines
 from aftersales.dispatch import notices
 from aftersales.dispatch.models import Handover, Team
 from aftersales.notifications.services import queue_notification
@@ -47,6 +48,7 @@ def request_handover(*, case: Case, by, to_team: Team, reason: str) -> Handover:
             )
     except IntegrityError:
         raise Conflict(_("A handover of this case is already awaiting acceptance.")) from None
+    dispatch_deadlines.start_handover_deadline(handover)
     record(
         locked,
         actor=by,
@@ -84,6 +86,7 @@ def decide_handover(*, handover: Handover, by, accept: bool, note: str = "", own
     locked.status = Handover.Status.ACCEPTED if accept else Handover.Status.REFUSED
     locked.decided_by, locked.decided_at, locked.note = by, timezone.now(), note
     locked.save(update_fields=["status", "decided_by", "decided_at", "note"])
+    dispatch_deadlines.meet_handover_deadline(locked, at=locked.decided_at)
     case = locked.case
     if accept:
         case_services.assign(case=case, by=by, owner=owner, team=locked.to_team)
@@ -119,6 +122,7 @@ def withdraw_handover(*, handover: Handover, by) -> Handover:
         raise Conflict(_("This handover has already been decided."))
     locked.status, locked.decided_by, locked.decided_at = Handover.Status.WITHDRAWN, by, timezone.now()
     locked.save(update_fields=["status", "decided_by", "decided_at"])
+    dispatch_deadlines.meet_handover_deadline(locked, at=locked.decided_at)
     record(locked.case, actor=by, kind="dispatch.handover.withdrawn", data={"handover": locked.pk})
     return locked
 

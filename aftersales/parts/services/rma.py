@@ -4,17 +4,17 @@ part shipped back; and the business calendar's last working day of a month."""
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.accounts import policy
-from aftersales.calendars.business_time import WorkingCalendar, add_business_time
+from aftersales.calendars.business_time import WorkingCalendar
 from aftersales.calendars.models import BusinessCalendar
 from aftersales.calendars.queries import working_calendar
 from aftersales.core.errors import NotAllowed
+from aftersales.parts import deadlines as rma_deadlines
 from aftersales.parts import permissions as perms
 from aftersales.parts.models import (
     Part,
@@ -34,7 +34,7 @@ from aftersales.parts.services.stock import Kind, _locked_balance, _move
 from aftersales.parts.workflow import PART_REQUEST_WORKFLOW, RMA_WORKFLOW
 from aftersales.timeline import services as timeline
 
-RMA_RETURN_WORKING_DAYS = 10
+RMA_RETURN_WORKING_DAYS = rma_deadlines.RETURN_WORKING_DAYS
 
 
 @transaction.atomic
@@ -141,20 +141,13 @@ def _receive_vendor_part(rma: Rma, *, serial: str, by) -> None:
 
 def return_deadline_started(rma: Rma) -> Rma:
     """The defective part must be back with the vendor within ten working days of receiving the
-    good one (S4): due at the end of the tenth working day after the day of receipt, on the
-    working-day calendar with public holidays and make-up days, in Beijing time. Computes and
-    stores `return_due_at`; nothing sweeps or escalates it here.
-
-    This is the one place the RMA's deadline starts: it moves onto the deadlines mechanism when
-    that mechanism lands (start a deadline for the RMA instead of storing the time here)."""
+    good one (S4): a deadline on the deadlines mechanism (`parts.deadlines`), due at the end of
+    the tenth working day after the day of receipt, with its warning and its escalation.
+    `return_due_at` keeps the deadline's due time, for lists and exports."""
     if rma.good_received_at is None:
         return rma
-    calendar = _working_days_calendar()
-    beijing = ZoneInfo("Asia/Shanghai")
-    next_midnight = dt.datetime.combine(
-        rma.good_received_at.astimezone(beijing).date() + dt.timedelta(days=1), dt.time(0), tzinfo=beijing
-    )
-    rma.return_due_at = add_business_time(next_midnight, dt.timedelta(days=RMA_RETURN_WORKING_DAYS), calendar)
+    deadline = rma_deadlines.start_return_deadline(rma)
+    rma.return_due_at = deadline.due_at
     rma.save(update_fields=["return_due_at"])
     return rma
 
@@ -202,6 +195,7 @@ def ship_defective_part(
     rma = RMA_WORKFLOW.apply(obj=rma, action="ship", by=by, expected=expected_status)
     rma.carrier, rma.waybill, rma.returned_at = carrier.strip()[:100], waybill.strip()[:64], shipped_at
     rma.save(update_fields=["carrier", "waybill", "returned_at"])
+    rma_deadlines.meet_return_deadline(rma, at=shipped_at)
     if rma.case_id is not None:
         _record_on_case(rma.case, by=by, kind="parts.rma.returned", rma=rma.number, waybill=rma.waybill)
     return rma
@@ -212,4 +206,6 @@ def cancel_rma(*, rma: Rma, by, reason: str) -> Rma:
     policy.require(by, perms.MANAGE_RMA)
     if not (reason or "").strip():
         raise _field_error("reason", _("Please say why."))
-    return RMA_WORKFLOW.apply(obj=rma, action="cancel", by=by, text=reason)
+    rma = RMA_WORKFLOW.apply(obj=rma, action="cancel", by=by, text=reason)
+    rma_deadlines.stop_return_deadline(rma, at=timezone.now())
+    return rma
