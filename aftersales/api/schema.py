@@ -38,6 +38,7 @@ ERROR_RESPONSES = {
     403: ("A read-only token, or a session without its CSRF token, asked to change something.", ["permission_denied"]),
     404: ("No such object, or one you may not see; also a bad cursor.", ["not_found"]),
     409: ("Someone acted first: the status you saw (`expected_status`) no longer holds.", ["conflict"]),
+    413: ("The body is larger than the limit the message names.", ["too_large"]),
     415: ("The body is not `application/json`.", ["unsupported_media_type"]),
     422: ("Not allowed now (the case's status, your role) or refused by a domain rule.", ["not_allowed", "invalid"]),
     429: ("Too many requests; retry after `Retry-After` seconds.", ["throttled"]),
@@ -60,6 +61,8 @@ def error_statuses(method: str, operation: dict) -> list[int]:
     takes_input = "requestBody" in operation or any(p.get("in") == "query" for p in operation.get("parameters", []))
     if takes_input:
         statuses.append(400)
+    if "requestBody" in operation:
+        statuses.append(413)  # aftersales.api.limits: any body over the size limit
     if method not in SAFE_METHODS:
         statuses += [403, 409, 415, 422]
     return sorted(statuses)
