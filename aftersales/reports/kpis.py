@@ -346,6 +346,11 @@ class EngineerFigures:
     def average_restore_minutes(self) -> float | None:
         return sum(self.restore_minutes) / len(self.restore_minutes) if self.restore_minutes else None
 
+    @property
+    def average_restore_hours(self) -> float | None:
+        minutes = self.average_restore_minutes
+        return None if minutes is None else minutes / 60
+
 
 def engineer_assessment(cases: QuerySet[Case], period: Period, *, as_of: dt.datetime) -> list[EngineerFigures]:
     """Per engineer: the cases they resolved in the period (the timeline's resolution entries,

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from aftersales.reports import views
+
+app_name = "reports"
+
+urlpatterns = [
+    path("", views.dashboard_page, name="dashboard"),
+    path("cases/", views.cases_behind_page, name="cases"),
+]
