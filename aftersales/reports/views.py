@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import FileResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,10 +17,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from aftersales.accounts import policy
+from aftersales.cases.forms import QueueForm
 from aftersales.cases.models import Severity
+from aftersales.cases.queries import QueueFilter, queue
 from aftersales.core.pagination import CappedPaginator
 from aftersales.customers.models import Customer
-from aftersales.reports import charts, dashboard, kpis
+from aftersales.reports import charts, dashboard, exports, kpis
 from aftersales.reports.forms import CasesBehindForm, ReportFilterForm
 from aftersales.reports.kpis import Period
 
@@ -229,3 +232,39 @@ def cases_behind_page(request):
             "now": timezone.now(),
         },
     )
+
+
+# --- Excel exports ----------------------------------------------------------------------
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _xlsx(body, name: str) -> FileResponse:
+    return FileResponse(body, as_attachment=True, filename=name, content_type=XLSX)
+
+
+@login_required
+def export_queue(request):
+    """The case queue as it is filtered on the page, every row the reader may see."""
+    if not policy.allowed(request.user, "cases.read"):
+        raise PermissionDenied
+    form = QueueForm(request.GET or None, user=request.user)
+    if form.is_bound and not form.is_valid():
+        return render(request, "reports/cases.html", {"form": form, "page": None}, status=400)
+    f = QueueFilter.from_data(form.cleaned_data) if form.is_bound else QueueFilter()
+    body = exports.write_workbook(_("Case queue"), exports.queue_header(), exports.queue_rows(queue(request.user, f)))
+    return _xlsx(body, f"cases-{timezone.localtime():%Y%m%d-%H%M}.xlsx")
+
+
+@login_required
+def export_breaches(request):
+    """The clocks breached in the month, with the dashboard's filters."""
+    _required(request.user)
+    form = ReportFilterForm(request.GET, user=request.user)
+    if not form.is_valid():
+        return render(request, "reports/cases.html", {"form": form, "page": None}, status=400)
+    period = form.period()
+    cases = kpis.report_cases(request.user, form.filters())
+    rows = exports.breaches_rows(cases, period, as_of=timezone.now())
+    body = exports.write_workbook(_("Breaches"), exports.breaches_header(), rows)
+    return _xlsx(body, f"breaches-{period.first:%Y-%m}.xlsx")
