@@ -11,3 +11,8 @@ class ReportsConfig(AppConfig):
         from aftersales.reports import permissions
 
         permissions.register()
+        permissions.register_scopes()
+
+        from aftersales.reports import monthly
+
+        monthly.register()

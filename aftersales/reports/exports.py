@@ -17,6 +17,7 @@ from aftersales.cases.models import Case
 from aftersales.reports.kpis import SHANGHAI, Period
 from aftersales.sla.models import Clock, ClockKind
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DATE_FORMAT = "yyyy-mm-dd hh:mm"
 HOURS_FORMAT = "0.00"
 CHUNK = 2000
