@@ -79,3 +79,18 @@ def test_workbook_is_written_row_by_row_in_write_only_mode(month, manager):
     assert sum(1 for _ in book.active.iter_rows()) == 5001
     cases = exports.breached_clocks(exports.Case.objects.all(), NOVEMBER)
     assert cases.count() >= 6
+
+
+def test_memory_stays_flat_however_many_rows():
+    import tracemalloc
+
+    def peak(rows: int) -> int:
+        tracemalloc.start()
+        row = [dt.datetime(2026, 11, 3, 9, 0), "CS202611-000001", "交换机无法呼出" * 3, 1.5]
+        exports.write_workbook("t", ["a", "b", "c", "d"], (row for _ in range(rows))).close()
+        _current, top = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        return top
+
+    small, large = peak(1_000), peak(20_000)
+    assert large < small * 2  # twenty times the rows, not twenty times the memory
