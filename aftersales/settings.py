@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "aftersales.sla",
     "aftersales.field",
     "aftersales.parts",
+    "aftersales.reports",
     "aftersales.documents",
     "aftersales.notifications",
     "aftersales.api",

@@ -27,5 +27,6 @@ urlpatterns = [
     path("api/", include("aftersales.api.urls")),
     path("portal/", include("aftersales.portal.urls")),
     path("parts/", include("aftersales.parts.urls")),
+    path("reports/", include("aftersales.reports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -38,6 +38,7 @@ LAYERS = {
     "dispatch": DOMAIN,
     "field": DOMAIN,
     "parts": DOMAIN,
+    "reports": DOMAIN,
     "timeline": MECHANISMS,
     "deadlines": MECHANISMS,
     "approvals": MECHANISMS,

@@ -26,6 +26,7 @@ from aftersales.api.parts import (
     StockViewSet,
     WarehouseViewSet,
 )
+from aftersales.api.reports import ReportViewSet
 
 
 class RootView(LanguageMixin, APIRootView):
@@ -60,6 +61,7 @@ router.register("part-requests", PartRequestViewSet, basename="part-request")
 router.register("rmas", RmaViewSet, basename="rma")
 router.register("quotes", QuoteViewSet, basename="quote")
 router.register("return-offers", ReturnOfferViewSet, basename="return-offer")
+router.register("reports", ReportViewSet, basename="report")
 
 app_name = "api"
 urlpatterns = [

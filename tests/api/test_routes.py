@@ -70,6 +70,7 @@ PROBES = [
     Probe("equipment-detail", "get", "/api/v1/equipment/{equipment_b.pk}/", expect(200, 404)),
     Probe("contract-list", "get", "/api/v1/contracts/", expect(200, 200)),
     Probe("contract-detail", "get", "/api/v1/contracts/{contract_b.pk}/", expect(200, 404)),
+    Probe("report-kpis", "get", "/api/v1/reports/kpis/", expect(404, 404, manager=200, executive=200)),
     # Master data: administrators write (tests/api/test_master_data_writes.py); every persona
     # here is refused, and a contact does not even find another customer's rows.
     Probe("customer-list", "post", "/api/v1/customers/", expect(422, 422), body={"code": "new", "name": "新客户"}),

@@ -1,0 +1,16 @@
+from django.utils import timezone
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from aftersales.reports import monthly
+from aftersales.reports.kpis import Period
+
+
+@db_periodic_task(crontab(hour="6", minute="30"))
+def monthly_customer_reports():
+    """Every morning at 06:30: on the first working day of a month, make last month's report of
+    every customer (idempotent: a report already made is not made again)."""
+    now = timezone.now()
+    if not monthly.is_first_working_day(timezone.localdate(now)):
+        return 0
+    return len(monthly.generate(Period.month_of(now).previous_month(), at=now))

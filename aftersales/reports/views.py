@@ -1,0 +1,295 @@
+"""The dashboard for managers and executives (`/reports/`) and the list of cases behind a figure:
+thin views over `kpis` and `dashboard`, every figure through the reader's visible cases."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from aftersales.accounts import policy
+from aftersales.cases.forms import QueueForm
+from aftersales.cases.models import Severity
+from aftersales.cases.queries import QueueFilter, queue
+from aftersales.core.pagination import CappedPaginator
+from aftersales.customers.models import Customer
+from aftersales.reports import charts, dashboard, exports, kpis, monthly
+from aftersales.reports.forms import CasesBehindForm, ReportFilterForm
+from aftersales.reports.kpis import Period
+
+
+def _required(user) -> None:
+    if not policy.allowed(user, "reports.view"):
+        raise PermissionDenied
+
+
+def percent(rate: float | None) -> str:
+    return "—" if rate is None else f"{rate * 100:.1f} %"
+
+
+def _month(period: Period) -> str:
+    return f"{period.first:%Y-%m}"
+
+
+class Links:
+    """URLs of the cases behind figures, keeping the page's filters."""
+
+    def __init__(self, form: ReportFilterForm):
+        self.filters = {
+            key: form.data.get(key) for key in ("customer", "team", "region", "severity") if form.data.get(key)
+        }
+
+    def figure(self, period: Period, figure: str) -> str:
+        return self._url(month=_month(period), figure=figure)
+
+    def breakdown(self, period: Period, by: str, value: str) -> str:
+        return self._url(month=_month(period), by=by, value=value)
+
+    def _url(self, **params: str) -> str:
+        return f"{reverse('reports:cases')}?{urlencode({**self.filters, **params})}"
+
+
+@login_required
+def dashboard_page(request):
+    _required(request.user)
+    form = ReportFilterForm(request.GET or None, user=request.user)
+    valid = form.is_valid() if form.is_bound else True
+    if not form.is_bound:
+        form.cleaned_data = {}
+    period = form.period() if valid else Period.month_of(timezone.now())
+    cases = kpis.report_cases(request.user, form.filters() if valid else None)
+    now = timezone.now()
+    links = Links(form if valid else ReportFilterForm(user=request.user))
+    compared = dashboard.compare(cases, period, now=now)
+    months = dashboard.trend(cases, period, now=now)
+    context = {
+        "form": form,
+        "period": period,
+        "month": _month(period),
+        "now": now,
+        "rates": _rates(compared, links),
+        "counts": _counts(compared, links),
+        "trend_repair": charts.line_chart(
+            [
+                charts.Point(
+                    f"{m.period.first:%m}",
+                    m.repair.rate,
+                    percent(m.repair.rate),
+                    links.figure(m.period, "repair.late"),
+                )
+                for m in months
+            ],
+            title=_("Fault repair timeliness, last 12 months"),
+            maximum=1,
+        ),
+        "trend_faults": charts.line_chart(
+            [
+                charts.Point(
+                    f"{m.period.first:%m}", len(m.faults), str(len(m.faults)), links.figure(m.period, "faults")
+                )
+                for m in months
+            ],
+            title=_("Faults, last 12 months"),
+        ),
+        "breakdowns": _breakdowns(cases, period, links),
+        "availability": _availability(cases, period, now),
+        "engineers": kpis.engineer_assessment(cases, period, as_of=now),
+    }
+    return render(request, "reports/dashboard.html", context, status=200 if valid else 400)
+
+
+def _rates(compared: dashboard.Comparison, links: Links) -> list[dict]:
+    rows = []
+    for key, label, late_figure in dashboard.RATES:
+        ratios = [dashboard.ratio_of(s, key) for s in (compared.current, compared.previous, compared.last_year)]
+        rows.append(
+            {
+                "label": label,
+                "key": key,
+                "values": [
+                    {
+                        "rate": percent(r.rate),
+                        "counted": len(r.counted),
+                        "late": len(r.late),
+                        "href": links.figure(s.period, late_figure),
+                    }
+                    for r, s in zip(ratios, (compared.current, compared.previous, compared.last_year), strict=True)
+                ],
+            }
+        )
+    return rows
+
+
+def _counts(compared: dashboard.Comparison, links: Links) -> list[dict]:
+    def row(label: str, figure: str, value, shown=None):
+        return {
+            "label": label,
+            "figure": figure,
+            "values": [
+                {"shown": shown(s) if shown else len(value(s)), "href": links.figure(s.period, figure)}
+                for s in (compared.current, compared.previous, compared.last_year)
+            ],
+        }
+
+    return [
+        row(_("Faults"), "faults", lambda s: s.faults),
+        row(
+            _("Major faults (count, hours)"),
+            "major",
+            None,
+            lambda s: f"{s.major.count} · {s.major.total_minutes / 60:.1f} h",
+        ),
+        row(_("Customer-reported faults"), "customer_reported", lambda s: s.customer_reported),
+        row(_("Faults without a restore limit"), "no_restore_limit", lambda s: s.no_restore_limit),
+        row(_("Complaints"), "complaints", lambda s: s.complaints),
+        row(_("Fault reports late"), "fault_report.late", lambda s: s.reports["fault_report"].late),
+    ]
+
+
+BREAKDOWN_TITLES: dict[str, Promise] = {
+    "severity": gettext_lazy("Faults by severity"),
+    "category": gettext_lazy("Faults by product type"),
+    "product_model": gettext_lazy("Faults by product model"),
+    "vendor": gettext_lazy("Faults by vendor"),
+    "region": gettext_lazy("Faults by region"),
+}
+
+
+def _breakdowns(cases, period: Period, links: Links) -> list:
+    severity_labels = dict(Severity.choices)
+    result = []
+    for dimension, title in BREAKDOWN_TITLES.items():
+        rows = kpis.faults_by(cases, period, dimension)[:10]
+        points = [
+            charts.Point(
+                str(severity_labels.get(value, value)) if dimension == "severity" else (value or _("Unknown")),
+                count,
+                str(count),
+                links.breakdown(period, dimension, value),
+            )
+            for value, count in rows
+        ]
+        result.append({"title": title, "chart": charts.bar_chart(points, title=str(title)) if points else None})
+    return result
+
+
+def _availability(cases, period: Period, now) -> list[dict]:
+    from aftersales.installed_base.models import Equipment
+
+    rows = kpis.availability(cases, period, as_of=now)
+    equipment = Equipment.objects.in_bulk([row.equipment_id for row in rows])
+    customers = Customer.objects.in_bulk([row.customer_id for row in rows])
+    numbers = dict(cases.filter(pk__in=[pk for row in rows for pk in row.case_ids]).values_list("pk", "number"))
+    return [
+        {
+            "equipment": equipment.get(row.equipment_id),
+            "customer": customers.get(row.customer_id),
+            "rate": f"{row.rate * 100:.3f} %",
+            "hours": f"{row.outage_minutes / 60:.1f}",
+            "cases": [numbers[pk] for pk in row.case_ids if pk in numbers],
+        }
+        for row in rows
+    ]
+
+
+@login_required
+def cases_behind_page(request):
+    """The cases behind one figure of the dashboard, with the same filters and visibility."""
+    _required(request.user)
+    form = CasesBehindForm(request.GET, user=request.user)
+    if not form.is_valid():
+        return render(request, "reports/cases.html", {"form": form, "page": None}, status=400)
+    period, data = form.period(), form.cleaned_data
+    cases = kpis.report_cases(request.user, form.filters())
+    if data.get("figure"):
+        behind = dashboard.cases_behind(cases, period, data["figure"], now=timezone.now())
+        title = dashboard.FIGURES[data["figure"]][0]
+    else:
+        behind = dashboard.breakdown_cases(cases, period, data["by"], data.get("value") or "")
+        title = BREAKDOWN_TITLES[data["by"]]
+    behind = behind.select_related("customer", "owner", "team").order_by("severity", "opened_at", "pk")
+    page = CappedPaginator(behind, settings.CASE_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "reports/cases.html",
+        {
+            "form": form,
+            "page": page,
+            "title": title,
+            "period": period,
+            "query": query.urlencode(),
+            "now": timezone.now(),
+        },
+    )
+
+
+# --- Excel exports ----------------------------------------------------------------------
+
+XLSX = exports.XLSX
+
+
+def _xlsx(body, name: str) -> FileResponse:
+    return FileResponse(body, as_attachment=True, filename=name, content_type=XLSX)
+
+
+@login_required
+def export_queue(request):
+    """The case queue as it is filtered on the page, every row the reader may see."""
+    if not policy.allowed(request.user, "cases.read"):
+        raise PermissionDenied
+    form = QueueForm(request.GET or None, user=request.user)
+    if form.is_bound and not form.is_valid():
+        return render(request, "reports/cases.html", {"form": form, "page": None}, status=400)
+    f = QueueFilter.from_data(form.cleaned_data) if form.is_bound else QueueFilter()
+    body = exports.write_workbook(_("Case queue"), exports.queue_header(), exports.queue_rows(queue(request.user, f)))
+    return _xlsx(body, f"cases-{timezone.localtime():%Y%m%d-%H%M}.xlsx")
+
+
+@login_required
+def export_breaches(request):
+    """The clocks breached in the month, with the dashboard's filters."""
+    _required(request.user)
+    form = ReportFilterForm(request.GET, user=request.user)
+    if not form.is_valid():
+        return render(request, "reports/cases.html", {"form": form, "page": None}, status=400)
+    period = form.period()
+    cases = kpis.report_cases(request.user, form.filters())
+    rows = exports.breaches_rows(cases, period, as_of=timezone.now())
+    body = exports.write_workbook(_("Breaches"), exports.breaches_header(), rows)
+    return _xlsx(body, f"breaches-{period.first:%Y-%m}.xlsx")
+
+
+# --- monthly customer reports -----------------------------------------------------------
+
+
+def monthly_rows(user) -> list[dict]:
+    return [{"report": r, "pdf": monthly.latest_pdf(r)} for r in monthly.visible_reports(user)[:120]]
+
+
+@login_required
+def monthly_list(request):
+    _required(request.user)
+    return render(request, "reports/monthly.html", {"rows": monthly_rows(request.user)})
+
+
+@login_required
+def monthly_pdf(request, pk, document_pk):
+    _required(request.user)
+    return monthly.pdf_response(request.user, pk, document_pk)
+
+
+@login_required
+def monthly_xlsx(request, pk):
+    _required(request.user)
+    return monthly.xlsx_response(request.user, pk)
