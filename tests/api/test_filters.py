@@ -57,11 +57,16 @@ def test_the_walk_finds_the_filters_by_id():
     } <= set(PARAMETERS)
 
 
-@pytest.mark.parametrize("persona", ["agent", "contact_a"])
+@pytest.mark.parametrize("persona", ["agent", "contact_a", "manager"])
 @pytest.mark.parametrize(("path", "name"), PARAMETERS, ids=[f"{p}?{n}" for p, n in PARAMETERS])
 def test_hostile_values_are_a_field_error_never_a_server_error(api, case_a, persona, path, name):
     client = api(persona)
     client.raise_request_exception = False
+    if client.get(path).status_code == 404:
+        # A list this persona may not read (the reports: reports.view) answers 404 whatever is
+        # asked, so the values teach nothing; a persona who may read it is probed too.
+        assert {client.get(path, {name: value}).status_code for value in HOSTILE} == {404}
+        return
     for value in HOSTILE:
         response = client.get(path, {name: value})
         assert response.status_code in (200, 400), (value, response.status_code)
@@ -98,10 +103,14 @@ def records_b(customer_b, contact_b, equipment_b):
     }
 
 
+# Lists only staff may read (customers: 404 whatever they ask, tests/reports/test_api.py).
+STAFF_ONLY = {("/api/v1/reports/kpis/", "customer")}
+
+
 def test_every_filter_by_id_is_probed():
     by_id = {(f"/api/v1/{route}/", name) for route, name, _record in BY_ID}
     walked = {(path, name) for path, name in PARAMETERS if name in {"customer", "contact", "site", "equipment"}}
-    assert walked == by_id
+    assert walked - STAFF_ONLY == by_id
 
 
 @pytest.mark.parametrize(("route", "name", "record"), BY_ID, ids=[f"{r}?{n}" for r, n, _ in BY_ID])
