@@ -220,11 +220,12 @@ MEDIA_URL = "/media-not-served/"  # attachments are served only through a checke
 MEDIA_STORAGE = env_str("MEDIA_STORAGE", "local").strip().lower()
 
 
-def _media_storage() -> dict:
-    if MEDIA_STORAGE == "local":
+def media_storage(kind: str) -> dict:
+    """The default storage for MEDIA_STORAGE=`kind`, the object store's from the S3_* variables."""
+    if kind == "local":
         return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
-    if MEDIA_STORAGE != "s3":
-        raise ConfigError(f"MEDIA_STORAGE={MEDIA_STORAGE!r} is neither 'local' nor 's3'")
+    if kind != "s3":
+        raise ConfigError(f"MEDIA_STORAGE={kind!r} is neither 'local' nor 's3'")
     bucket = env_str("S3_BUCKET")
     if not bucket:
         raise ConfigError("MEDIA_STORAGE=s3 needs S3_BUCKET")
@@ -249,7 +250,7 @@ def _media_storage() -> dict:
 
 
 STORAGES = {
-    "default": _media_storage(),
+    "default": media_storage(MEDIA_STORAGE),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
