@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import uuid
 from collections import Counter
 
 import pytest
 import time_machine
+from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from huey.contrib.djhuey import HUEY
 from rest_framework.test import APIClient
 
@@ -22,12 +25,17 @@ from aftersales.cases.models import Attachment, Case, CaseEvent
 from aftersales.core.errors import StorageUnavailable
 from aftersales.core.objectstorage import ObjectStorage
 from aftersales.documents.models import Document
-from aftersales.documents.services import render_stale
+from aftersales.documents.services import render_document, render_stale
 from aftersales.env import ConfigError
+from aftersales.field import models as field_models
+from aftersales.field import services as field_services
 from aftersales.inbox.fetch import fetch_mailbox, process_inbox
 from aftersales.inbox.models import InboundMessage, Mailbox
+from aftersales.notifications.delivery import deliver_due
+from aftersales.notifications.models import Notification
 from aftersales.settings import media_storage
 from tests.documents.pdf import pdf_text
+from tests.field.conftest import signature_png
 from tests.inbox.conftest import MAIL_SETTINGS, build_mail_world, raw
 
 pytestmark = [pytest.mark.s3, pytest.mark.django_db]
@@ -316,6 +324,72 @@ def test_mail_arriving_while_the_store_is_down_stays_on_the_server_for_the_next_
     stored = object_store.objects()[object_store.key(attachment.file.name)]
     assert hashlib.sha256(stored).hexdigest() == attachment.sha256
     assert InboundMessage.objects.get().case == attachment.case
+
+
+def _reported_visit(case, manager, engineer):
+    """A visit completed and reported on, as the engineer's phone does it (tests/field)."""
+    now = timezone.now()
+    visit = field_services.dispatch_visit(
+        case=case, by=manager, engineers=[engineer], planned_departure_at=now, purpose="更换中继板"
+    )
+    steps = [
+        ("depart", {}),
+        ("arrive", {}),
+        ("confirm_symptom", {"confirmed_by": "王主任", "text": "外线全部不通"}),
+        ("complete", {"text": "更换中继板 TN464F，拨测正常"}),
+    ]
+    for action, extra in steps:
+        visit = field_services.move_visit(visit=visit, action=action, by=engineer, **extra)
+    return field_services.submit_report(
+        visit=visit,
+        by=engineer,
+        idempotency_key=uuid.uuid4(),
+        kind=field_models.ReportKind.REPAIR,
+        work_done="更换中继板 TN464F，恢复全部外线。",
+        started_at=now - dt.timedelta(hours=1),
+        finished_at=now - dt.timedelta(minutes=5),
+        test_result=field_models.TestResult.PASSED,
+        test_notes="拨测 20 次均正常",
+        customer_signer="王主任",
+        customer_signature=signature_png(),
+        engineer_signature=signature_png(),
+        materials=[],
+        open_points=[],
+    )
+
+
+@pytest.mark.parametrize("failure", FAILURES)
+def test_a_report_mail_waits_while_the_store_is_down_and_goes_with_the_stored_pdf_after(
+    case_a, manager, engineer, contact_a, object_store, failure
+):
+    contact = contact_a.contact
+    contact.email = "wang@hospital-a.example"
+    contact.save()
+    Case.objects.filter(pk=case_a.pk).update(contact=contact)
+    case_a.refresh_from_db()
+    report = _reported_visit(case_a, manager, engineer)
+    document = Document.objects.get(kind="service_report", audience="customer", subject_id=report.pk)
+    render_document(document.pk)
+    document.refresh_from_db()
+    pdf = object_store.objects()[object_store.key(document.file.name)]
+    object_store.fail(failure)
+    mail.outbox.clear()
+
+    deliver_due(now=timezone.now() + dt.timedelta(seconds=1))
+
+    row = Notification.objects.get(kind="service_report")
+    assert (row.status, row.attempts) == (Notification.Status.PENDING, 1)
+    assert "attachment unreadable" in row.last_error
+    assert not [m for m in mail.outbox if m.to == ["wang@hospital-a.example"]]
+
+    object_store.heal()
+    deliver_due(now=timezone.now() + dt.timedelta(minutes=5))
+
+    (sent,) = [m for m in mail.outbox if m.to == ["wang@hospital-a.example"]]
+    (_name, content, mimetype), *_ = sent.attachments
+    assert (mimetype, content) == ("application/pdf", pdf)
+    row.refresh_from_db()
+    assert row.status == Notification.Status.SENT
 
 
 # --- configuration --------------------------------------------------------------------------------
