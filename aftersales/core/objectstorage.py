@@ -17,10 +17,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from boto3.exceptions import Boto3Error
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from s3transfer.exceptions import RetriesExceededError
 from storages.backends.s3 import S3Storage
 
 from aftersales.core.errors import StorageUnavailable
@@ -28,6 +30,9 @@ from aftersales.core.errors import StorageUnavailable
 log = logging.getLogger(__name__)
 
 UNAVAILABLE = _("The file store cannot be reached just now. Nothing was changed; please try again in a moment.")
+
+# What boto3 and its transfer manager raise when the store does not answer or refuses.
+STORE_FAILURES = (BotoCoreError, ClientError, Boto3Error, RetriesExceededError)
 
 # What a download keeps in memory before it spills to a temporary file.
 MAX_MEMORY_BYTES = 2 * 1024 * 1024
@@ -37,7 +42,7 @@ MAX_MEMORY_BYTES = 2 * 1024 * 1024
 def _unavailable_on_failure(operation: str, name: str) -> Iterator[None]:
     try:
         yield
-    except (BotoCoreError, ClientError) as error:
+    except STORE_FAILURES as error:
         # The person sees UNAVAILABLE; the operator needs the store's own words.
         log.warning("object storage: %s %r failed: %s", operation, name, error)
         raise StorageUnavailable(UNAVAILABLE) from error

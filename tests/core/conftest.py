@@ -22,10 +22,11 @@ def s3_server():
 
 
 @pytest.fixture(scope="session")
-def failing_s3_server():
-    server = FailingServer().start()
-    yield server
-    server.stop()
+def failing_s3_servers():
+    servers = {"failing": FailingServer().start(), "refusing_writes": FailingServer(refusing_writes=True).start()}
+    yield servers
+    for server in servers.values():
+        server.stop()
 
 
 class Store(SimpleNamespace):
@@ -55,10 +56,11 @@ def s3_environment(monkeypatch, *, endpoint_url: str, bucket: str) -> None:
 
 
 @pytest.fixture
-def object_store(s3_server, failing_s3_server, settings, monkeypatch):
+def object_store(s3_server, failing_s3_servers, settings, monkeypatch):
     """MEDIA_STORAGE=s3 against a fresh bucket, configured through the S3_* variables as in
-    production. `object_store.fail("unreachable" | "failing")` breaks it: nothing listens at
-    the address, or a server answers every request with a 500; `object_store.heal()` mends it."""
+    production. `object_store.fail(how)` breaks it: "unreachable", nothing listens at the
+    address; "failing", a server answers every request with a 500; "refusing_writes", every
+    write is denied (403). `object_store.heal()` mends it."""
     bucket = f"aftersales-test-{next(_buckets)}"
     s3_server.client().create_bucket(Bucket=bucket)
 
@@ -67,8 +69,10 @@ def object_store(s3_server, failing_s3_server, settings, monkeypatch):
         settings.STORAGES = {**settings.STORAGES, "default": media_storage("s3")}
 
     def fail(how: str) -> None:
-        address = {"unreachable": f"http://127.0.0.1:{free_port()}", "failing": failing_s3_server.endpoint_url}
-        configure(address[how], bucket)
+        if how == "unreachable":
+            configure(f"http://127.0.0.1:{free_port()}", bucket)
+        else:
+            configure(failing_s3_servers[how].endpoint_url, bucket)
 
     configure(s3_server.endpoint_url, bucket)
     return Store(

@@ -72,24 +72,30 @@ class S3Server:
             self.process.stderr.close()
 
 
+def _s3_error(code: str, message: str) -> bytes:
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?><Error><Code>{code}</Code><Message>{message}</Message></Error>'
+    ).encode()
+
+
 class _Failing(BaseHTTPRequestHandler):
     """Answers every request as a store in trouble does: 500 with S3's error document."""
 
-    BODY = (
-        b'<?xml version="1.0" encoding="UTF-8"?><Error><Code>InternalError</Code>'
-        b"<Message>We encountered an internal error. Please try again.</Message></Error>"
-    )
+    STATUS, BODY = 500, _s3_error("InternalError", "We encountered an internal error. Please try again.")
 
-    def _fail(self) -> None:
+    def _answer(self, status: int, body: bytes) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         if length:
             self.rfile.read(length)
-        self.send_response(500)
+        self.send_response(status)
         self.send_header("Content-Type", "application/xml")
-        self.send_header("Content-Length", str(len(self.BODY)))
+        self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         if self.command != "HEAD":
-            self.wfile.write(self.BODY)
+            self.wfile.write(body)
+
+    def _fail(self) -> None:
+        self._answer(self.STATUS, self.BODY)
 
     do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = _fail
 
@@ -97,11 +103,21 @@ class _Failing(BaseHTTPRequestHandler):
         pass
 
 
-class FailingServer:
-    """An S3 endpoint that answers, but fails every request (500 InternalError)."""
+class _RefusingWrites(_Failing):
+    """A key that may look but not write: every object is absent, every write is denied."""
 
-    def __init__(self) -> None:
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Failing)
+    STATUS, BODY = 403, _s3_error("AccessDenied", "Access Denied")
+
+    def do_HEAD(self) -> None:
+        self._answer(404, b"")
+
+
+class FailingServer:
+    """An S3 endpoint that answers, but fails every request (500 InternalError), or with
+    `refusing_writes` finds no object and refuses every write (403 AccessDenied)."""
+
+    def __init__(self, *, refusing_writes: bool = False) -> None:
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _RefusingWrites if refusing_writes else _Failing)
         self.endpoint_url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
