@@ -12,7 +12,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from aftersales.env import env_bool, env_int, env_list, env_str
+from aftersales.env import ConfigError, env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("AFTERSALES_VAR_DIR", str(BASE_DIR / "var")))
@@ -214,8 +214,43 @@ STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns on every request if it is missing
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media-not-served/"  # attachments are served only through a checked view
+# Where attachments and generated files live: `local` (MEDIA_ROOT, one host or a shared
+# mount) or `s3`, any S3-compatible object store shared by every web host and worker
+# (docs/operations.md, "Attachments on object storage").
+MEDIA_STORAGE = env_str("MEDIA_STORAGE", "local").strip().lower()
+
+
+def media_storage(kind: str) -> dict:
+    """The default storage for MEDIA_STORAGE=`kind`, the object store's from the S3_* variables."""
+    if kind == "local":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if kind != "s3":
+        raise ConfigError(f"MEDIA_STORAGE={kind!r} is neither 'local' nor 's3'")
+    bucket = env_str("S3_BUCKET")
+    if not bucket:
+        raise ConfigError("MEDIA_STORAGE=s3 needs S3_BUCKET")
+    addressing = env_str("S3_ADDRESSING_STYLE", "auto")
+    if addressing not in ("auto", "path", "virtual"):
+        raise ConfigError(f"S3_ADDRESSING_STYLE={addressing!r} is not auto, path or virtual")
+    return {
+        "BACKEND": "aftersales.core.objectstorage.ObjectStorage",
+        "OPTIONS": {
+            "bucket_name": bucket,
+            "endpoint_url": env_str("S3_ENDPOINT_URL") or None,  # empty: Amazon S3 itself
+            "region_name": env_str("S3_REGION") or None,
+            # Empty keys: boto3's own chain (AWS_* variables, an instance role).
+            "access_key": env_str("S3_ACCESS_KEY_ID") or None,
+            "secret_key": env_str("S3_SECRET_ACCESS_KEY") or None,
+            "location": env_str("S3_PREFIX").strip("/"),
+            "addressing_style": None if addressing == "auto" else addressing,
+            "timeout": env_int("S3_TIMEOUT", 10),
+            "max_attempts": env_int("S3_MAX_ATTEMPTS", 3),
+        },
+    }
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": media_storage(MEDIA_STORAGE),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True

@@ -17,7 +17,10 @@ from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
-from aftersales.core.errors import Conflict, DomainError, NotAllowed
+from aftersales.core.errors import Conflict, DomainError, NotAllowed, StorageUnavailable
+
+# How long a client waits before trying again when the file store is unreachable.
+STORAGE_RETRY_AFTER_SECONDS = 30
 
 
 def too_large_message(limit: int) -> str:
@@ -79,10 +82,14 @@ def exception_handler(exc, context):
             response["WWW-Authenticate"] = exc.auth_header
         if getattr(exc, "wait", None):
             response["Retry-After"] = str(int(exc.wait))
+    if isinstance(exc, StorageUnavailable):
+        response["Retry-After"] = str(STORAGE_RETRY_AFTER_SECONDS)
     return response
 
 
 def _describe(exc) -> tuple[int, dict]:
+    if isinstance(exc, StorageUnavailable):
+        return status.HTTP_503_SERVICE_UNAVAILABLE, error_body(exc.code, exc.message, exc.fields)
     if isinstance(exc, Conflict):
         return status.HTTP_409_CONFLICT, error_body(exc.code, exc.message, exc.fields)
     if isinstance(exc, NotAllowed | DomainError):

@@ -47,7 +47,7 @@ from aftersales.contracts.entitlement import entitlement_for, entitlements_for
 from aftersales.core.errors import DomainError
 from aftersales.core.forms import apply_domain_error
 from aftersales.core.pagination import CappedPaginator
-from aftersales.core.uploads import file_response
+from aftersales.core.uploads import file_response, store_outage_page
 from aftersales.customers.models import Contact, Customer
 from aftersales.customers.queries import lookup
 from aftersales.installed_base.models import Equipment
@@ -322,6 +322,7 @@ def case_decide_suspension(request, number):
 
 
 @login_required
+@store_outage_page
 def attachment_download(request, pk, name):
     """Files only through the visibility rule; only images, PDF and plain text inline."""
     attachment = get_visible_attachment(request.user, pk)
@@ -456,6 +457,7 @@ def case_summary(request, number):
 
 
 @login_required
+@store_outage_page
 def case_document(request, number, pk):
     """A document of the case, found only through visible_cases: otherwise 404, like none."""
     return case_document_response(request.user, number, pk)

@@ -24,3 +24,12 @@ class Conflict(DomainError):
     """Someone else changed the object meanwhile (HTTP 409)."""
 
     code = "conflict"
+
+
+class StorageUnavailable(DomainError):
+    """The file store (object storage) cannot be reached or refused the request (HTTP 503).
+
+    Nothing was written: the caller's transaction rolls back, and work taken from outside (an
+    e-mail, a queued rendering) is left to be tried again."""
+
+    code = "storage_unavailable"

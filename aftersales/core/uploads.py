@@ -5,12 +5,16 @@ from __future__ import annotations
 import hashlib
 import mimetypes
 import re
+from functools import wraps
 from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+
+from aftersales.core.errors import StorageUnavailable
 
 # Files Windows runs, installs, mounts or opens as a program when double-clicked: programs,
 # scripts and script hosts, shortcuts, help files and disk images (which hide the rest).
@@ -181,3 +185,24 @@ def file_response(stored_file, *, name: str, content_type: str):
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+# How long a browser is told to wait when the file store cannot be reached.
+STORE_RETRY_AFTER_SECONDS = 30
+
+
+def store_outage_page(view):
+    """For a page that reads a stored file: when the file store cannot be reached, a 503 page
+    saying so (with Retry-After) instead of a server error. The API answers 503 in its own
+    error shape (aftersales/api/errors.py)."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except StorageUnavailable as error:
+            response = render(request, "503.html", {"message": error.message}, status=503)
+            response["Retry-After"] = str(STORE_RETRY_AFTER_SECONDS)
+            return response
+
+    return wrapped

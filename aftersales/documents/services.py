@@ -21,6 +21,7 @@ from django.http import FileResponse, Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from aftersales.core.errors import StorageUnavailable
 from aftersales.core.uploads import safe_filename
 from aftersales.documents.models import Audience, Document
 from aftersales.documents.registry import DocumentError, get_kind
@@ -108,9 +109,11 @@ def render_document(document_id: int) -> Document | None:
 
     Guarantees: the kind's template is rendered in the document's language and Beijing time,
     WeasyPrint makes the PDF, its SHA-256 is of exactly the stored bytes, and the row becomes
-    ready. Any failure (template, context, WeasyPrint, storage) marks the row failed with the
-    reason kept in `error` and logged; nothing is lost silently. A document that is no longer
-    pending (already rendered by another worker) is left as it is.
+    ready. Any failure (template, context, WeasyPrint) marks the row failed with the reason
+    kept in `error` and logged; nothing is lost silently. A file store that cannot be reached
+    leaves the row pending with the reason in `error`, so the periodic sweep (`render_stale`)
+    renders it once the store is back. A document that is no longer pending (already rendered
+    by another worker) is left as it is.
     """
     document = Document.objects.filter(pk=document_id).first()
     if document is None or document.status != Document.Status.PENDING:
@@ -127,15 +130,30 @@ def render_document(document_id: int) -> Document | None:
             size=len(pdf),
             error="",
         )
+    except StorageUnavailable as error:
+        log.warning("document %s (%s v%s) stays pending: %s", document.pk, document.kind, document.version, error)
+        Document.objects.filter(pk=document.pk, status=Document.Status.PENDING).update(
+            error=f"{type(error).__name__}: {error}"[:ERROR_MAX_CHARS]
+        )
+        return Document.objects.get(pk=document.pk)
     except Exception as error:
         log.exception("document %s (%s v%s) failed to render", document.pk, document.kind, document.version)
-        if stored:
-            document.file.storage.delete(stored)
+        _discard(document, stored)
         _finish(document, status=Document.Status.FAILED, error=f"{type(error).__name__}: {error}"[:ERROR_MAX_CHARS])
         return Document.objects.get(pk=document.pk)
-    if not done and stored:
-        document.file.storage.delete(stored)  # another worker finished first; keep its file
+    if not done:
+        _discard(document, stored)  # another worker finished first; keep its file
     return Document.objects.get(pk=document.pk)
+
+
+def _discard(document: Document, stored: str) -> None:
+    """Delete a file no row points at; if the store refuses, it stays behind, unread."""
+    if not stored:
+        return
+    try:
+        document.file.storage.delete(stored)
+    except StorageUnavailable:
+        log.warning("document %s: unused file %s left in the file store", document.pk, stored)
 
 
 def render_stale() -> int:

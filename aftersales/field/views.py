@@ -15,6 +15,7 @@ from aftersales.accounts import policy
 from aftersales.cases.queries import get_visible_case
 from aftersales.core.errors import DomainError
 from aftersales.core.forms import apply_domain_error
+from aftersales.core.uploads import store_outage_page
 from aftersales.documents.services import document_response
 from aftersales.field import queries, services
 from aftersales.field.forms import MATERIAL_ROWS, DispatchForm, MoveForm, ReportForm
@@ -168,5 +169,6 @@ def report_detail(request, pk):
 
 
 @staff_page
+@store_outage_page
 def report_document(request, pk, document_pk):
     return document_response(queries.get_report_document(request.user, pk, document_pk))

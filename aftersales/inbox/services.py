@@ -28,7 +28,7 @@ from aftersales.accounts.roles import Role
 from aftersales.cases import services as case_services
 from aftersales.cases.models import Case, Channel, Kind, Severity, Status
 from aftersales.cases.queries import cases_visible_to_contact
-from aftersales.core.errors import Conflict, NotAllowed
+from aftersales.core.errors import Conflict, NotAllowed, StorageUnavailable
 from aftersales.core.uploads import check_upload
 from aftersales.customers.models import Contact
 from aftersales.inbox import rules
@@ -90,8 +90,9 @@ def ingest(raw: bytes, *, mailbox: Mailbox | None = None) -> IngestResult:
     Guarantees: stored at most once; never raises for a bad message: whatever in it the
     database refuses or the handling trips over, it is stored in quarantine with the reason,
     so the next message is fetched. Raises only when the database itself fails (it cannot
-    even store the quarantined original), so the caller leaves the message unseen on the
-    server and it is fetched again.
+    even store the quarantined original) or the file store cannot take its attachments
+    (`StorageUnavailable`), so the caller leaves the message unseen on the server and it is
+    fetched again.
     """
     raw = bytes(raw)
     digest = content_hash(raw)
@@ -110,6 +111,11 @@ def ingest(raw: bytes, *, mailbox: Mailbox | None = None) -> IngestResult:
         return _quarantine(message, f"the database refused it: {error}")
     except UnparseableMail as error:
         return _quarantine(message, str(error))
+    except StorageUnavailable:
+        # Nothing of the message is wrong: its files could not be stored. Left unseen on the
+        # server, it is handled in full by a later run.
+        logger.warning("inbound message %s left for the next run: the file store is unavailable", message_id or digest)
+        raise
     except Exception as error:
         logger.exception("inbound message %s could not be processed", message_id or digest)
         return _quarantine(message, f"{type(error).__name__}: {error}")
@@ -461,8 +467,8 @@ def reprocess_message(*, message: InboundMessage, by) -> InboundMessage:
             _process(locked)
             return locked
     except (UnparseableMail, Exception) as error:
-        if isinstance(error, (Conflict, NotAllowed)):
-            raise
+        if isinstance(error, (Conflict, NotAllowed, StorageUnavailable)):
+            raise  # a refusal, or a passing outage: the message stays as it was
         reason = str(error) if isinstance(error, UnparseableMail) else f"{type(error).__name__}: {error}"
         InboundMessage.objects.filter(pk=message.pk, outcome=Outcome.QUARANTINED).update(
             reason=reason, processed_at=timezone.now()

@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from aftersales.accounts import policy
+from aftersales.core.errors import StorageUnavailable
 from aftersales.notifications import registry
 from aftersales.notifications.fanout import pass_on_due
 from aftersales.notifications.models import IM_CHANNELS, Channel, Notification
@@ -77,6 +78,8 @@ def attempt(row: Notification) -> Result:
             attachments = kind.attachments(row)
         except registry.AttachmentNotReady as error:
             return Result.transient(f"attachment not ready: {error}")
+        except StorageUnavailable as error:  # the file store is down: the mail goes out later
+            return Result.transient(f"attachment unreadable: {error}")
     if kind.render is not None and not row.body_text:
         _render(row, kind.render(row), keep=kind.keep_rendered)
     message = OutgoingMessage(

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from aftersales.accounts import policy
 from aftersales.cases.queries import get_visible_case, visible_cases
 from aftersales.core.errors import DomainError
+from aftersales.core.uploads import store_outage_page
 from aftersales.customers.models import Contact
 from aftersales.installed_base.models import Vendor
 from aftersales.parts import deadlines as rma_deadlines
@@ -451,5 +452,6 @@ def quote_pdf(request, pk):
 
 
 @login_required
+@store_outage_page
 def quote_document(request, pk):
     return documents.quote_document_response(request.user, pk)

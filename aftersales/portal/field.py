@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.shortcuts import render
 
+from aftersales.core.uploads import store_outage_page
 from aftersales.documents.services import document_response
 from aftersales.field import queries
 from aftersales.portal.views import portal_page
@@ -22,5 +23,6 @@ def visit_detail(request, pk):
 
 
 @portal_page
+@store_outage_page
 def report_document(request, pk, document_pk):
     return document_response(queries.get_report_document(request.user, pk, document_pk))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.shortcuts import render
 
+from aftersales.core.uploads import store_outage_page
 from aftersales.portal.views import portal_page
 from aftersales.reports import monthly
 from aftersales.reports.views import monthly_rows
@@ -15,6 +16,7 @@ def monthly_reports(request):
 
 
 @portal_page
+@store_outage_page
 def monthly_pdf(request, pk, document_pk):
     return monthly.pdf_response(request.user, pk, document_pk)
 

@@ -30,6 +30,7 @@ from aftersales.core.errors import DomainError, NotAllowed
 from aftersales.core.forms import apply_domain_error
 from aftersales.core.pagination import CappedPaginator
 from aftersales.core.redirects import safe_next_url
+from aftersales.core.uploads import store_outage_page
 from aftersales.customers.models import Contact
 from aftersales.portal import services
 from aftersales.portal.forms import ConfirmForm, PortalCaseForm, RegisterForm, RejectForm, ReplyForm
@@ -311,6 +312,7 @@ def case_summary(request, number):
 
 
 @portal_page
+@store_outage_page
 def case_document(request, number, pk):
     """A summary of one of the contact's cases; anyone else's is a 404, like a missing one."""
     return case_document_response(request.user, number, pk)

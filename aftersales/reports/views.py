@@ -21,6 +21,7 @@ from aftersales.cases.forms import QueueForm
 from aftersales.cases.models import Severity
 from aftersales.cases.queries import QueueFilter, queue
 from aftersales.core.pagination import CappedPaginator
+from aftersales.core.uploads import store_outage_page
 from aftersales.customers.models import Customer
 from aftersales.reports import charts, dashboard, exports, kpis, monthly
 from aftersales.reports.forms import CasesBehindForm, ReportFilterForm
@@ -284,6 +285,7 @@ def monthly_list(request):
 
 
 @login_required
+@store_outage_page
 def monthly_pdf(request, pk, document_pk):
     _required(request.user)
     return monthly.pdf_response(request.user, pk, document_pk)
