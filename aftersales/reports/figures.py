@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from aftersales.cases.models import Case, Severity, Status
 from aftersales.reports import dashboard, exports, kpis
 from aftersales.reports.kpis import NOT_COUNTED, Period, Summary
+from aftersales.sla.models import ClockKind
 
 # The service's targets for its rates (考核目标): a rate at or above its target is met.
 TARGETS: dict[str, float] = {
@@ -188,10 +189,7 @@ def percent(rate: float | None, digits: int = 1) -> str:
 
 def readable(figures: dict[str, Any], reasons: dict[str, str]) -> dict[str, Any]:
     """The figures with labels and local times, for the report page and the PDF."""
-    statuses, severities = dict(Status.choices), dict(Severity.choices)
-    from aftersales.sla.models import ClockKind
-
-    clocks = dict(ClockKind.choices)
+    statuses, severities, clocks = dict(Status.choices), dict(Severity.choices), dict(ClockKind.choices)
 
     def case_row(row: dict) -> dict:
         return row | {

@@ -1,5 +1,6 @@
 """The notification kind of the service reports (docs/notifications.md):
 
+- `report_to_review`: a report was sent for review; to the report reviewers but its sender;
 - `report_issued`: a report was issued; to the managers, by e-mail with its PDF and its Excel
   workbook attached (both made from the figures frozen at issue). The PDF is rendered by the
   worker when the mail is sent if it is not ready yet; while it cannot be, the mail waits.
@@ -16,6 +17,7 @@ from aftersales.notifications.registry import AttachmentNotReady, MailAttachment
 from aftersales.notifications.services import queue_notification, users_with_role
 
 REPORT_ISSUED = "report_issued"
+REPORT_TO_REVIEW = "report_to_review"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -24,6 +26,30 @@ def recipients() -> list:
 
     users = [user for role in sorted(REPORT_RECIPIENTS) for user in users_with_role(role)]
     return list({user.pk: user for user in users}.values())
+
+
+def reviewers(request) -> list:
+    """Who may decide a review request: the report reviewers, less the one who sent it."""
+    from aftersales.reports.permissions import REPORT_REVIEWERS
+
+    users = [user for role in sorted(REPORT_REVIEWERS) for user in users_with_role(role)]
+    return [user for user in {user.pk: user for user in users}.values() if user.pk != request.requester_id]
+
+
+def review_subject(request) -> str:
+    from aftersales.reports.service_reports import title
+
+    return title(_report_of_request(request))
+
+
+def _report_of_request(request):
+    from aftersales.reports.models import PeriodicReport
+
+    return PeriodicReport.objects.select_related("customer").get(pk=request.subject_id)
+
+
+def report_to_review_context(row: Notification) -> dict:
+    return report_issued_context(row)
 
 
 def queue_report_issued(report, *, document) -> list[Notification]:
@@ -88,6 +114,11 @@ def report_attachments(row: Notification) -> list[MailAttachment]:
 
 
 def register() -> None:
+    registry.register(
+        NotificationKind(
+            name=REPORT_TO_REVIEW, label=gettext_lazy("Service report to review"), context=report_to_review_context
+        )
+    )
     registry.register(
         NotificationKind(
             name=REPORT_ISSUED,

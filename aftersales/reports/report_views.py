@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from aftersales.accounts import policy
+from aftersales.approvals import services as approvals
 from aftersales.approvals.models import Request
 from aftersales.core.errors import DomainError
 from aftersales.core.pagination import CappedPaginator
@@ -68,7 +69,7 @@ def _page_context(request, report, narrative_form=None, review_form=None) -> dic
         "may_review": pending is not None and service_reports.may_review(user, pending),
         "pending": pending,
         "may_issue": report.status == ReportStatus.APPROVED and policy.allowed(user, perms.ISSUE, report),
-        "reviews": service_reports.approvals.requests_for(report, kind=service_reports.APPROVAL)
+        "reviews": approvals.requests_for(report, kind=service_reports.APPROVAL)
         .select_related("requester", "decided_by")
         .exclude(status=Request.Status.PENDING),
         "pdf": service_reports.latest_pdf(report),

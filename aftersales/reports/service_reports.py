@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 from aftersales.accounts import policy
 from aftersales.approvals import services as approvals
 from aftersales.approvals.models import Request
-from aftersales.approvals.registry import Policy
+from aftersales.approvals.registry import Notice, Policy
 from aftersales.approvals.registry import register as register_approval
 from aftersales.calendars.business_time import is_open
 from aftersales.calendars.models import BusinessCalendar
@@ -320,6 +320,12 @@ def register() -> None:
             deciders=may_review,
             on_approve=_on_approved,
             on_reject=_on_rejected,
+            on_requested=Notice(
+                kind=notices.REPORT_TO_REVIEW,
+                recipients=notices.reviewers,
+                subject=notices.review_subject,
+                extra=lambda request: {"payload": {"report": request.subject_id}},
+            ),
             refused_request=gettext_lazy("Your role may not send reports for review."),
             refused_decision=gettext_lazy(
                 "Only a report reviewer other than the one who sent it for review may decide."

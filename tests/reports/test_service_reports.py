@@ -21,6 +21,7 @@ from aftersales.core.errors import NotAllowed
 from aftersales.documents.models import Document
 from aftersales.documents.services import render_document
 from aftersales.notifications.delivery import deliver_due
+from aftersales.notifications.models import Notification
 from aftersales.reports import dashboard, kpis, service_reports, tasks
 from aftersales.reports.kpis import SHANGHAI, Filters, Period
 from aftersales.reports.models import PeriodicReport, PeriodKind, ReportStatus
@@ -143,6 +144,8 @@ def test_a_quarterly_report_needs_every_narrative_section(quarterly, manager):
 def test_the_sender_cannot_approve_their_own_report(quarterly, manager, reviewer):
     service_reports.save_narrative(report=quarterly, by=manager, sections=NARRATIVE, reasons={})
     service_reports.submit_for_review(report=quarterly, by=manager)
+    asked = Notification.objects.filter(kind="report_to_review")
+    assert [n.recipient for n in asked] == [reviewer]  # the reviewers, never the sender
     with pytest.raises(NotAllowed):
         service_reports.review(report=quarterly, by=manager, approve=True)
     with pytest.raises(NotAllowed):  # frozen while in review
