@@ -59,7 +59,10 @@ def compute(*, customer_id: int | None, period: Period, kind: str, as_of: dt.dat
         "counts": _counts(summary, opened),
         "kpis": _kpis(summary),
         "outcomes": _outcomes(opened),
-        "cases": [_case(case) for case in opened],
+        # The overall report counts every customer's cases but lists none of them: a month of
+        # all customers is tens of thousands of rows, which belong in the per-customer reports
+        # and the queue's export.
+        "cases": [_case(case) for case in opened] if customer_id else [],
         "breaches": _breaches(cases, period, as_of=as_of),
         "majors": _majors(cases, summary),
         "availability": _availability(cases, period, as_of=as_of),
@@ -258,14 +261,23 @@ def workbook(figures: dict[str, Any], reasons: dict[str, str], narrative: list[t
             for cell in cells:
                 cell.number_format = "0.0%"
     sheet(_("Outcomes"), [_("Status"), _("Cases")], [[str(label), n] for label, n in shown["outcomes"]])
-    sheet(
-        _("Cases"),
-        [_("Number"), _("Customer"), _("Severity"), _("Status"), _("Title"), _("Opened"), _("Resolved")],
-        [
-            [r["number"], r["customer"], r["severity"], str(r["status_label"]), r["title"], r["opened"], r["resolved"]]
-            for r in shown["cases"]
-        ],
-    )
+    if figures["cases"]:
+        sheet(
+            _("Cases"),
+            [_("Number"), _("Customer"), _("Severity"), _("Status"), _("Title"), _("Opened"), _("Resolved")],
+            [
+                [
+                    r["number"],
+                    r["customer"],
+                    r["severity"],
+                    str(r["status_label"]),
+                    r["title"],
+                    r["opened"],
+                    r["resolved"],
+                ]
+                for r in shown["cases"]
+            ],
+        )
     sheet(
         _("Breaches"),
         [_("Number"), _("Customer"), _("Severity"), _("Clock"), _("Due"), _("Breached"), _("Hours late"), _("Reason")],

@@ -369,3 +369,14 @@ def test_the_review_flow_through_the_pages(client, manager, reviewer, month, qua
     assert "夜间值班人员不足" in page and 'data-testid="narrative-form"' not in page
     assert client.post(url, {**NARRATIVE, "problems": "改"}).status_code == 400
     assert PeriodicReport.objects.get(pk=quarterly.pk).problems == NARRATIVE["problems"]
+
+
+def test_the_overall_report_counts_every_customer_and_lists_no_case(month, manager):
+    (overall,) = [r for r in service_reports.generate(NOVEMBER, at=at("2026-12-01")) if r.customer_id is None]
+    figures = service_reports.current_figures(overall)
+    assert figures["cases"] == []  # the per-customer reports list them
+    assert figures["counts"]["cases"] == 9  # c1-c6, c8, c10 of A and b1 of B (c9 cancelled, c7 December's)
+    shown = dashboard.compare(kpis.report_cases(manager), NOVEMBER, now=AS_OF).current
+    assert figures["counts"]["faults"] == len(shown.faults)
+    book = load_workbook(service_reports.workbook(overall))
+    assert "案例" not in book.sheetnames and "汇总" in book.sheetnames
