@@ -37,10 +37,10 @@ CUSTOMER_ROUTES = frozenset(
         "portal:case_document",
         "portal:visit",
         "portal:report_document",
-        # The monthly service reports of the customer's manager (their own company's only: else 404).
-        "portal:monthly_reports",
-        "portal:monthly_pdf",
-        "portal:monthly_xlsx",
+        # The issued service reports of the customer's manager (their own company's only: else 404).
+        "portal:service_reports",
+        "portal:service_report_pdf",
+        "portal:service_report_xlsx",
         # The customer's answers on the portal case page (their own rows only: else 404).
         "parts:confirm_request",
         "parts:decline_request",

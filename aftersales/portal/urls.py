@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from aftersales.portal import field, monthly, views
+from aftersales.portal import field, service_reports, views
 
 app_name = "portal"
 
@@ -32,9 +32,11 @@ urlpatterns = [
     path("cases/<str:number>/documents/<int:pk>/", views.case_document, name="case_document"),
     path("visits/<int:pk>/", field.visit_detail, name="visit"),
     path("reports/<int:pk>/documents/<int:document_pk>/", field.report_document, name="report_document"),
-    path("monthly-reports/", monthly.monthly_reports, name="monthly_reports"),
-    path("monthly-reports/<int:pk>/documents/<int:document_pk>/", monthly.monthly_pdf, name="monthly_pdf"),
-    path("monthly-reports/<int:pk>/excel/", monthly.monthly_xlsx, name="monthly_xlsx"),
+    path("service-reports/", service_reports.report_list, name="service_reports"),
+    path(
+        "service-reports/<int:pk>/documents/<int:document_pk>/", service_reports.report_pdf, name="service_report_pdf"
+    ),
+    path("service-reports/<int:pk>/excel/", service_reports.report_xlsx, name="service_report_xlsx"),
     path("access/", views.access, name="access"),
     path("access/contacts/<int:pk>/invite/", views.invite, name="invite"),
     path("access/registrations/<int:pk>/decide/", views.decide_registration, name="decide_registration"),

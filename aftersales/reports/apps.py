@@ -13,6 +13,6 @@ class ReportsConfig(AppConfig):
         permissions.register()
         permissions.register_scopes()
 
-        from aftersales.reports import monthly
+        from aftersales.reports import service_reports
 
-        monthly.register()
+        service_reports.register()

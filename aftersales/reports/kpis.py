@@ -64,6 +64,25 @@ class Period:
     def minutes(self) -> float:
         return (self.end - self.start).total_seconds() / 60
 
+    @classmethod
+    def quarter(cls, year: int, number: int) -> Period:
+        """The quarter `number` (1-4) of `year`: three whole months."""
+        first = Period.month(year, 3 * number - 2)
+        return cls(first.first, Period.month(year, 3 * number).last)
+
+    @classmethod
+    def quarter_of(cls, moment: dt.datetime) -> Period:
+        local = moment.astimezone(SHANGHAI)
+        return cls.quarter(local.year, (local.month - 1) // 3 + 1)
+
+    @property
+    def quarter_number(self) -> int:
+        return (self.first.month - 1) // 3 + 1
+
+    def previous_quarter(self) -> Period:
+        before = self.first - dt.timedelta(days=1)
+        return Period.quarter(before.year, (before.month - 1) // 3 + 1)
+
     def previous_month(self) -> Period:
         before = self.first - dt.timedelta(days=1)
         return Period.month(before.year, before.month)

@@ -2,15 +2,12 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from aftersales.reports import monthly
-from aftersales.reports.kpis import Period
+from aftersales.reports import service_reports
 
 
 @db_periodic_task(crontab(hour="6", minute="30"))
-def monthly_customer_reports():
-    """Every morning at 06:30: on the first working day of a month, make last month's report of
-    every customer (idempotent: a report already made is not made again)."""
-    now = timezone.now()
-    if not monthly.is_first_working_day(timezone.localdate(now)):
-        return 0
-    return len(monthly.generate(Period.month_of(now).previous_month(), at=now))
+def service_reports_due():
+    """Every morning at 06:30: on the first working day of a month, draft last month's reports
+    (each customer's and the overall one); on the first working day of January, April, July and
+    October also last quarter's. Idempotent: a report already made is not made again."""
+    return len(service_reports.generate_due(at=timezone.now()))

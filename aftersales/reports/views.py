@@ -21,9 +21,8 @@ from aftersales.cases.forms import QueueForm
 from aftersales.cases.models import Severity
 from aftersales.cases.queries import QueueFilter, queue
 from aftersales.core.pagination import CappedPaginator
-from aftersales.core.uploads import store_outage_page
 from aftersales.customers.models import Customer
-from aftersales.reports import charts, dashboard, exports, kpis, monthly
+from aftersales.reports import charts, dashboard, exports, kpis
 from aftersales.reports.forms import CasesBehindForm, ReportFilterForm
 from aftersales.reports.kpis import Period
 
@@ -269,29 +268,3 @@ def export_breaches(request):
     rows = exports.breaches_rows(cases, period, as_of=timezone.now())
     body = exports.write_workbook(_("Breaches"), exports.breaches_header(), rows)
     return _xlsx(body, f"breaches-{period.first:%Y-%m}.xlsx")
-
-
-# --- monthly customer reports -----------------------------------------------------------
-
-
-def monthly_rows(user) -> list[dict]:
-    return [{"report": r, "pdf": monthly.latest_pdf(r)} for r in monthly.visible_reports(user)[:120]]
-
-
-@login_required
-def monthly_list(request):
-    _required(request.user)
-    return render(request, "reports/monthly.html", {"rows": monthly_rows(request.user)})
-
-
-@login_required
-@store_outage_page
-def monthly_pdf(request, pk, document_pk):
-    _required(request.user)
-    return monthly.pdf_response(request.user, pk, document_pk)
-
-
-@login_required
-def monthly_xlsx(request, pk):
-    _required(request.user)
-    return monthly.xlsx_response(request.user, pk)

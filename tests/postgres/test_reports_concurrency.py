@@ -1,5 +1,5 @@
-"""Two workers making the month's customer reports at the same moment, on a real PostgreSQL
-server: one report per customer and month, one PDF queued."""
+"""Three workers drafting the month's service reports at the same moment, on a real PostgreSQL
+server: one report per customer and month, one over all customers."""
 
 from __future__ import annotations
 
@@ -10,10 +10,9 @@ import pytest
 from django.db import connection
 
 from aftersales.cases.models import Case, Severity
-from aftersales.documents.models import Document
-from aftersales.reports import monthly
+from aftersales.reports import service_reports
 from aftersales.reports.kpis import SHANGHAI, Period
-from aftersales.reports.models import CustomerMonthlyReport
+from aftersales.reports.models import PeriodicReport
 from tests.concurrency import run_together
 from tests.factories import CustomerFactory
 
@@ -30,13 +29,13 @@ NOVEMBER = Period.month(2026, 11)
 def slow_request(monkeypatch):
     """Each worker holds its new report row a moment before committing: the other's insert
     waits on the unique index, then finds the row made."""
-    request = monthly.request_document
+    record = service_reports.timeline.record
 
-    def slow(**kwargs):
+    def slow(*args, **kwargs):
         time.sleep(0.3)
-        return request(**kwargs)
+        return record(*args, **kwargs)
 
-    monkeypatch.setattr(monthly, "request_document", slow)
+    monkeypatch.setattr(service_reports.timeline, "record", slow)
 
 
 def test_two_workers_make_each_report_once():
@@ -50,8 +49,8 @@ def test_two_workers_make_each_report_once():
         opened_at=dt.datetime(2026, 11, 3, 9, tzinfo=SHANGHAI),
     )
     at = dt.datetime(2026, 12, 1, 6, 30, tzinfo=SHANGHAI)
-    results = run_together([lambda: monthly.generate(NOVEMBER, at=at) for _ in range(3)])
+    results = run_together([lambda: service_reports.generate(NOVEMBER, at=at) for _ in range(3)])
     assert all(isinstance(result, list) for result in results), results
-    assert sorted(len(result) for result in results) == [0, 0, 1]
-    assert CustomerMonthlyReport.objects.count() == 1
-    assert Document.objects.filter(kind=monthly.KIND).count() == 1
+    assert sum(len(result) for result in results) == 2
+    assert PeriodicReport.objects.count() == 2
+    assert set(PeriodicReport.objects.values_list("customer", flat=True)) == {None, customer.pk}
