@@ -11,7 +11,7 @@ PORT ?= 8000
 TEST_WORKERS ?= 2
 XDIST := -n $(TEST_WORKERS) --dist loadgroup
 
-.PHONY: run setup demo test test-fast test-browser fuzz lint format messages bench chromium dovecot pdf-deps clean
+.PHONY: run setup demo test test-fast test-browser fuzz lint format messages bench chromium dovecot redis pdf-deps clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -54,7 +54,14 @@ dovecot:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd; \
 	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd; fi; }
 
-test: $(STAMP) chromium dovecot pdf-deps
+# Debian's Redis: the queue of the several-processes test on PostgreSQL (tests/postgres/
+# test_several_processes.py) and the Redis queue test; .ci/run starts it when it is not running.
+redis:
+	@command -v redis-server >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server; fi; }
+
+test: $(STAMP) chromium dovecot redis pdf-deps
 	$(PY) manage.py compile_messages_check --compile
 	$(PY) -m pytest $(XDIST)
 

@@ -321,6 +321,9 @@ NOTIFY_FEISHU_SECRET = env_str("NOTIFY_FEISHU_SECRET")
 NOTIFY_IM_LANGUAGE = env_str("NOTIFY_IM_LANGUAGE", "zh-hans")
 NOTIFY_HTTP_TIMEOUT = env_int("NOTIFY_HTTP_TIMEOUT", 10)
 NOTIFY_GIVE_UP_HOURS = env_int("NOTIFY_GIVE_UP_HOURS", 24)
+# How long a worker's claim on the messages it is sending lasts: a worker killed mid-send
+# leaves them to the others once it lapses. Longer than a batch's sends may take.
+NOTIFY_CLAIM_LEASE_SECONDS = env_int("NOTIFY_CLAIM_LEASE_SECONDS", 600)
 
 # One line per event on the console (aftersales/core/logs.py): an expected refusal (403, 404,
 # a domain error) without its traceback; real failures with theirs.

@@ -26,7 +26,6 @@ from aftersales.notifications.rendering import Rendered
 from aftersales.notifications.senders import OutgoingMessage, Result, sender_for
 
 Status = Notification.Status
-LEASE = dt.timedelta(minutes=10)  # longer than any send may take (EMAIL_TIMEOUT, HTTP time-out)
 MAX_BACKOFF_MINUTES = 60
 
 
@@ -58,7 +57,9 @@ def _claim(now: dt.datetime, token: str, limit: int) -> list[Notification]:
         ids = list(due.values_list("pk", flat=True)[:limit])
         if ids:
             Notification.objects.filter(_ready(now), pk__in=ids).update(
-                status=Status.SENDING, claim=token, claimed_until=now + LEASE
+                status=Status.SENDING,
+                claim=token,
+                claimed_until=now + dt.timedelta(seconds=settings.NOTIFY_CLAIM_LEASE_SECONDS),
             )
     rows = Notification.objects.filter(claim=token, status=Status.SENDING).select_related(
         "case", "contact__user", "recipient"

@@ -1,19 +1,21 @@
 from django.utils import timezone
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, lock_task
+from huey.contrib.djhuey import db_periodic_task
 
+from aftersales.core.locks import one_at_a_time
 from aftersales.sla.holidays import remind_missing_holidays
 from aftersales.sla.services import sweep_counts
 
 
 @db_periodic_task(crontab(minute="*"))
-@lock_task("sla-sweep")
+@one_at_a_time("sla-sweep")
 def sweep_clocks():
     """Every minute: the deadlines mechanism's one sweep marks breached clocks, fires due
     escalations and reminds the owners of suspensions past their expected end (each an alarm).
 
-    Several workers may run it at once: the sweep claims rows with skip_locked, and the Huey
-    lock only spares the database a pointless second pass on one queue.
+    Several workers may run it at once: the sweep claims rows with skip_locked, and the lock
+    (released when its holder dies, aftersales.core.locks) only spares the database a
+    pointless second pass.
     """
     return sweep_counts()
 
