@@ -320,8 +320,10 @@ LOGGING = {
         },
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",
-            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
-            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            # "time": ISO 8601 in UTC, whatever TIME_ZONE says.
+            "fmt": "%(levelname)s %(name)s %(message)s",
+            "timestamp": "time",
+            "rename_fields": {"levelname": "level", "name": "logger"},
             "json_ensure_ascii": False,
         },
     },
@@ -359,9 +361,9 @@ LOGGING = {
         # django-axes says every successful log-in at INFO; lock-outs are WARNING.
         "axes": {"level": "WARNING"},
         # One record per request and per job: in JSON only (the text console has the access
-        # log of gunicorn or runserver, and Huey's "executed in" line).
-        "aftersales.requests": {"level": "INFO" if JSON_LOGS else "WARNING"},
-        "aftersales.jobs": {"level": "INFO" if JSON_LOGS else "WARNING"},
+        # log of gunicorn or runserver, and Huey's line per job); CRITICAL: off, they never are.
+        "aftersales.requests": {"level": "INFO" if JSON_LOGS else "CRITICAL"},
+        "aftersales.jobs": {"level": "INFO" if JSON_LOGS else "CRITICAL"},
     },
 }
 

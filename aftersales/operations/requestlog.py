@@ -57,6 +57,6 @@ def _fields(request, response, begun: float) -> dict:
 def _user_id(request) -> int | None:
     """The user the request ran as, if it was looked up at all: logging never queries."""
     user = getattr(request, "user", None)
-    if isinstance(user, SimpleLazyObject) and user._wrapped is empty:
+    if isinstance(user, SimpleLazyObject) and user._wrapped is empty:  # type: ignore[attr-defined]
         return None
     return user.pk if user is not None and user.is_authenticated else None

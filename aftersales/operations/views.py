@@ -28,4 +28,4 @@ def healthz(request):
 def metrics(request):
     if not may_scrape(request):
         return HttpResponse("Forbidden\n", status=403, content_type="text/plain")
-    return HttpResponse(generate_latest(scrape()), content_type=CONTENT_TYPE_LATEST)  # type: ignore[arg-type]
+    return HttpResponse(generate_latest(scrape()), content_type=CONTENT_TYPE_LATEST)
