@@ -138,6 +138,9 @@ def _dump_postgresql(target: Path) -> list[tuple[str, str]]:
 
 
 def _dump_sqlite(target: Path) -> list[tuple[str, str]]:
+    if connection.in_atomic_block:
+        # SQLite refuses to copy from a connection that is writing, and Python retries forever.
+        raise BackupError("a backup runs outside any transaction")
     connection.ensure_connection()
     copy = sqlite3.connect(target)
     try:

@@ -10,9 +10,10 @@ scrape adds them up through `MultiProcessCollector`, whichever web process answe
 from __future__ import annotations
 
 import ipaddress
+import logging
 import os
 import secrets
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from django.conf import settings
 from django.db.models import Min
@@ -25,35 +26,65 @@ from aftersales.api.throttling import client_address
 from aftersales.notifications.models import Notification
 from aftersales.operations.health import last_heartbeat, queue_length
 
+logger = logging.getLogger(__name__)
+
 UNDELIVERED = (Notification.Status.PENDING, Notification.Status.SENDING)
 
 
 class StateCollector(Collector):
-    """Backlogs computed when scraped: a few indexed counts, no per-case work."""
+    """Backlogs computed when scraped: a few indexed counts, no per-case work. A reading that
+    fails (the database or Redis down) is left out and logged; the counted metrics are still
+    served, and `aftersales_scrape_errors` says how many readings were left out."""
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
-        now = timezone.now()
-        yield GaugeMetricFamily(
-            "aftersales_queue_pending_tasks", "Tasks waiting in the worker queue (Huey).", value=queue_length()
-        )
-        undelivered = Notification.objects.filter(status__in=UNDELIVERED)
-        yield GaugeMetricFamily(
-            "aftersales_outbox_backlog",
-            "Notifications not delivered yet (pending or sending).",
-            value=undelivered.count(),
-        )
-        oldest = undelivered.aggregate(oldest=Min("created_at"))["oldest"]
-        yield GaugeMetricFamily(
-            "aftersales_outbox_oldest_undelivered_age_seconds",
-            "Age of the oldest notification not delivered yet (0 when none waits).",
-            value=(now - oldest).total_seconds() if oldest else 0.0,
-        )
-        beat = last_heartbeat()
-        yield GaugeMetricFamily(
-            "aftersales_worker_heartbeat_age_seconds",
-            "Seconds since a worker last ran its periodic heartbeat (-1: never).",
-            value=(now - beat).total_seconds() if beat else -1.0,
-        )
+        errors = 0
+        for name, documentation, read in READINGS:
+            try:
+                value = read()
+            except Exception as error:
+                logger.warning("metric %s not read: %s: %s", name, type(error).__name__, error)
+                errors += 1
+                continue
+            yield GaugeMetricFamily(name, documentation, value=value)
+        yield GaugeMetricFamily("aftersales_scrape_errors", "Readings left out of this scrape.", value=errors)
+
+
+def _undelivered():
+    return Notification.objects.filter(status__in=UNDELIVERED)
+
+
+def _seconds_since(at) -> float:
+    return (timezone.now() - at).total_seconds()
+
+
+def _oldest_undelivered_age() -> float:
+    oldest = _undelivered().aggregate(oldest=Min("created_at"))["oldest"]
+    return _seconds_since(oldest) if oldest else 0.0
+
+
+def _heartbeat_age() -> float:
+    beat = last_heartbeat()
+    return _seconds_since(beat) if beat else -1.0
+
+
+READINGS: list[tuple[str, str, Callable[[], float]]] = [
+    ("aftersales_queue_pending_tasks", "Tasks waiting in the worker queue (Huey).", queue_length),
+    (
+        "aftersales_outbox_backlog",
+        "Notifications not delivered yet (pending or sending).",
+        lambda: _undelivered().count(),
+    ),
+    (
+        "aftersales_outbox_oldest_undelivered_age_seconds",
+        "Age of the oldest notification not delivered yet (0 when none waits).",
+        _oldest_undelivered_age,
+    ),
+    (
+        "aftersales_worker_heartbeat_age_seconds",
+        "Seconds since a worker last ran its periodic heartbeat (-1: never).",
+        _heartbeat_age,
+    ),
+]
 
 
 class Scrape:

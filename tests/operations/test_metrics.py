@@ -4,10 +4,20 @@ allowed addresses or the bearer of the token may read it."""
 from __future__ import annotations
 
 import datetime as dt
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import time_machine
 from django.core import mail
+from django.db import connection
 from prometheus_client.parser import text_string_to_metric_families
 
 from aftersales.inbox.fetch import fetch_mailbox
@@ -17,7 +27,7 @@ from aftersales.notifications.models import Notification
 from aftersales.notifications.services import queue_notification
 from aftersales.operations.health import record_heartbeat
 from aftersales.sla.services import sweep
-from tests.operations.conftest import run_python
+from tests.operations.conftest import ROOT, run_python
 
 T0 = dt.datetime(2026, 11, 2, 9, 0, tzinfo=dt.UTC)
 UNDELIVERED = ["pending", "sending"]
@@ -67,7 +77,9 @@ def test_queue_depth_is_the_number_of_waiting_tasks(client, isolated_queue):
     isolated_queue.storage.enqueue(b"one")
     isolated_queue.storage.enqueue(b"two")
 
-    assert value(scrape(client), "aftersales_queue_pending_tasks") == 2
+    samples = scrape(client)
+    assert value(samples, "aftersales_queue_pending_tasks") == 2
+    assert value(samples, "aftersales_scrape_errors") == 0
 
 
 @pytest.mark.django_db
@@ -185,3 +197,98 @@ def test_with_a_multiprocess_directory_the_scrape_adds_up_every_process(client, 
     assert value(samples, "aftersales_deadline_sweep_duration_seconds_count") == 2
     assert value(samples, "aftersales_deadline_sweep_duration_seconds_sum") == pytest.approx(0.4)
     assert "aftersales_outbox_backlog" in {name for name, _labels in samples}  # read at scrape time
+
+
+@pytest.mark.django_db
+def test_a_reading_that_fails_is_left_out_and_the_rest_still_served(client, monkeypatch):
+    from huey import RedisHuey
+    from huey.contrib import djhuey
+
+    monkeypatch.setattr(djhuey, "HUEY", RedisHuey("aftersales-test", url="redis://127.0.0.1:1/6"))
+    client.get("/login/")
+
+    samples = scrape(client)
+
+    names = {name for name, _labels in samples}
+    assert "aftersales_queue_pending_tasks" not in names
+    assert value(samples, "aftersales_scrape_errors") == 1
+    assert {"aftersales_outbox_backlog", "django_http_requests_latency_seconds_by_view_method_count"} <= names
+
+
+# --- through gunicorn, two worker processes ---------------------------------------------------
+
+
+def _database_for_gunicorn(tmp_path) -> str:
+    """The migrated test database: a file copy of SQLite's in-memory one, or PostgreSQL's own."""
+    if connection.vendor == "sqlite":
+        path = tmp_path / "db.sqlite3"
+        copy = sqlite3.connect(path)
+        connection.ensure_connection()
+        connection.connection.backup(copy)
+        copy.close()
+        return f"sqlite:///{path}"
+    s = connection.settings_dict
+    return f"postgresql://{s['USER']}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
+
+
+@pytest.fixture
+def gunicorn_two_workers(transactional_db, tmp_path):
+    directory = tmp_path / "prometheus"
+    directory.mkdir()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    environment = {k: v for k, v in os.environ.items() if k not in {"REDIS_URL", "TEST_DATABASE_NAME", "LOG_FORMAT"}}
+    environment.update(
+        AFTERSALES_VAR_DIR=str(tmp_path),
+        DATABASE_URL=_database_for_gunicorn(tmp_path),
+        PROMETHEUS_MULTIPROC_DIR=str(directory),
+        ALLOWED_HOSTS="127.0.0.1",
+    )
+    command = [sys.executable, "-m", "gunicorn", "aftersales.wsgi", "-b", f"127.0.0.1:{port}", "-w", "2"]
+    server = subprocess.Popen([*command, "--log-level", "warning"], cwd=ROOT, env=environment)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise RuntimeError("gunicorn did not start") from None
+                time.sleep(0.2)
+        yield f"http://127.0.0.1:{port}", directory
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def _get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=60) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+# Committed tables: SQLite's online backup cannot copy from a connection in a write transaction.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_gunicorn_workers_are_added_up_whichever_answers_the_scrape(gunicorn_two_workers):
+    url, directory = gunicorn_two_workers
+    with ThreadPoolExecutor(max_workers=6) as pool:  # both workers get some of them
+        statuses = list(pool.map(lambda _: _get(f"{url}/login/")[0], range(24)))
+    assert statuses == [200] * 24
+
+    for _ in range(4):  # each scrape answered by either worker: the same total
+        status, text = _get(f"{url}/metrics")
+        assert status == 200
+        samples = {
+            (s.name, tuple(sorted(s.labels.items()))): s.value
+            for family in text_string_to_metric_families(text)
+            for s in family.samples
+        }
+        name = "django_http_requests_latency_seconds_by_view_method_count"
+        assert value(samples, name, view="login", method="GET") == 24
+        assert value(samples, "aftersales_scrape_errors") == 0
+    # Both worker processes wrote their own files there.
+    assert len({path.stem.rsplit("_", 1)[-1] for path in directory.glob("histogram_*.db")}) == 2
