@@ -7,6 +7,7 @@ Simplified Chinese, Asia/Shanghai.
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import secrets
 from pathlib import Path
 
@@ -374,6 +375,11 @@ HEALTH_HEARTBEAT_MAX_AGE = env_int("HEALTH_HEARTBEAT_MAX_AGE", 120)
 # "Authorization: Bearer <METRICS_TOKEN>"; everyone else gets 403.
 METRICS_TOKEN = env_str("METRICS_TOKEN")
 METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", "127.0.0.1,::1")
+for _network in METRICS_ALLOWED_IPS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError:
+        raise ConfigError(f"METRICS_ALLOWED_IPS: {_network!r} is not an address or network") from None
 
 # --- REST API (docs/api.md) ---------------------------------------------------------------
 REST_FRAMEWORK = {

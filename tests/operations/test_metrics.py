@@ -292,3 +292,10 @@ def test_gunicorn_workers_are_added_up_whichever_answers_the_scrape(gunicorn_two
         assert value(samples, "aftersales_scrape_errors") == 0
     # Both worker processes wrote their own files there.
     assert len({path.stem.rsplit("_", 1)[-1] for path in directory.glob("histogram_*.db")}) == 2
+
+
+def test_a_wrong_allowed_address_stops_the_start_with_the_variable_named(tmp_path):
+    result = run_python("import django; django.setup()", tmp_path=tmp_path, METRICS_ALLOWED_IPS="10.0.0.0/8,prometheus")
+
+    assert result.returncode != 0
+    assert "METRICS_ALLOWED_IPS: 'prometheus' is not an address or network" in result.stderr
