@@ -11,7 +11,7 @@ PORT ?= 8000
 TEST_WORKERS ?= 2
 XDIST := -n $(TEST_WORKERS) --dist loadgroup
 
-.PHONY: run setup demo test test-fast test-browser fuzz lint format messages bench chromium dovecot redis pdf-deps clean
+.PHONY: run setup demo test test-fast test-browser fuzz lint format messages bench chromium dovecot redis pdf-deps pg-client clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -20,7 +20,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 	touch $(STAMP)
 
 # Quiet on purpose: `make run`'s first screen is the log-in table, not fifty migrations.
-setup: $(STAMP) pdf-deps
+setup: $(STAMP) pdf-deps pg-client
 	@echo "Preparing the database and the translations in var/ ..."
 	@$(PY) manage.py migrate --noinput --verbosity 0 --skip-checks
 	@$(PY) manage.py compile_messages_check --compile --skip-checks
@@ -61,7 +61,14 @@ redis:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server; \
 	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server; fi; }
 
-test: $(STAMP) chromium dovecot redis pdf-deps
+# `manage.py backup` / `restore` on PostgreSQL run Debian's pg_dump and pg_restore (its major
+# version at least the server's); the backup test uses them when DATABASE_URL is PostgreSQL.
+pg-client:
+	@command -v pg_dump >/dev/null 2>&1 && command -v pg_restore >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql-client; fi; }
+
+test: $(STAMP) chromium dovecot redis pdf-deps pg-client
 	$(PY) manage.py compile_messages_check --compile
 	$(PY) -m pytest $(XDIST)
 

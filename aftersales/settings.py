@@ -7,6 +7,7 @@ Simplified Chinese, Asia/Shanghai.
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import secrets
 from pathlib import Path
 
@@ -77,10 +78,14 @@ INSTALLED_APPS = [
     "aftersales.inbox",
     "aftersales.portal",
     "aftersales.monitoring",
+    "aftersales.operations",
     "aftersales.demo",
 ]
 
 MIDDLEWARE = [
+    # Outermost: request latency by view (django-prometheus) and the one line per request.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "aftersales.operations.requestlog.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "aftersales.api.limits.ApiLimitsMiddleware",
@@ -95,6 +100,7 @@ MIDDLEWARE = [
     "aftersales.core.middleware.ContentSecurityPolicyMiddleware",
     # Last, so that its lock-out page is rendered in the language chosen above.
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "aftersales.urls"
@@ -274,6 +280,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # A load balancer's probe and Prometheus may ask over plain HTTP inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
     SECURE_HSTS_PRELOAD = False
@@ -328,6 +336,12 @@ NOTIFY_CLAIM_LEASE_SECONDS = env_int("NOTIFY_CLAIM_LEASE_SECONDS", 600)
 # One line per event on the console (aftersales/core/logs.py): an expected refusal (403, 404,
 # a domain error) without its traceback; real failures with theirs.
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
+# LOG_FORMAT=json: every record one JSON object on one line, plus one per request
+# (aftersales.requests) and one per job (aftersales.jobs) — docs/operations.md, "Logs".
+LOG_FORMAT = env_str("LOG_FORMAT", "text").strip().lower()
+if LOG_FORMAT not in {"text", "json"}:
+    raise ConfigError(f"LOG_FORMAT={LOG_FORMAT!r} is not text or json")
+JSON_LOGS = LOG_FORMAT == "json"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -343,9 +357,21 @@ LOGGING = {
             "datefmt": "%Y-%m-%d %H:%M:%S",
             "style": "{",
         },
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            # "time": ISO 8601 in UTC, whatever TIME_ZONE says.
+            "fmt": "%(levelname)s %(name)s %(message)s",
+            "timestamp": "time",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "json_ensure_ascii": False,
+        },
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "line", "filters": ["expected_refusals"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if JSON_LOGS else "line",
+            "filters": ["expected_refusals"],
+        },
         "mail_admins": {
             "class": "django.utils.log.AdminEmailHandler",
             "level": "ERROR",
@@ -363,12 +389,35 @@ LOGGING = {
         # Huey's consumer adds a handler of its own to "huey" unless it has one: with the
         # root's as well, every worker line came twice. One line per task run; its start-up
         # banner and the scheduler's "enqueueing" lines are routine (WORKER_LOG_LEVEL=INFO).
-        "huey": {"handlers": ["console"], "filters": ["task_start"], "level": LOG_LEVEL, "propagate": False},
+        # In JSON, aftersales.jobs writes the one line per job; Huey's own stays for failures.
+        "huey": {
+            "handlers": ["console"],
+            "filters": ["task_start"],
+            "level": "WARNING" if JSON_LOGS else LOG_LEVEL,
+            "propagate": False,
+        },
         "huey.consumer": {"level": env_str("WORKER_LOG_LEVEL", "WARNING")},
         # django-axes says every successful log-in at INFO; lock-outs are WARNING.
         "axes": {"level": "WARNING"},
+        # One record per request and per job: in JSON only (the text console has the access
+        # log of gunicorn or runserver, and Huey's line per job); CRITICAL: off, they never are.
+        "aftersales.requests": {"level": "INFO" if JSON_LOGS else "CRITICAL"},
+        "aftersales.jobs": {"level": "INFO" if JSON_LOGS else "CRITICAL"},
     },
 }
+
+# --- Health, metrics, backups (docs/operations.md) -------------------------------------------
+# /healthz fails when no worker has run its heartbeat task (every minute) for this long.
+HEALTH_HEARTBEAT_MAX_AGE = env_int("HEALTH_HEARTBEAT_MAX_AGE", 120)
+# /metrics answers a client within METRICS_ALLOWED_IPS (addresses or networks) or one sending
+# "Authorization: Bearer <METRICS_TOKEN>"; everyone else gets 403.
+METRICS_TOKEN = env_str("METRICS_TOKEN")
+METRICS_ALLOWED_IPS = env_list("METRICS_ALLOWED_IPS", "127.0.0.1,::1")
+for _network in METRICS_ALLOWED_IPS:
+    try:
+        ipaddress.ip_network(_network, strict=False)
+    except ValueError:
+        raise ConfigError(f"METRICS_ALLOWED_IPS: {_network!r} is not an address or network") from None
 
 # --- REST API (docs/api.md) ---------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -29,4 +29,5 @@ urlpatterns = [
     path("parts/", include("aftersales.parts.urls")),
     path("reports/", include("aftersales.reports.urls")),
     path("admin/", admin.site.urls),
+    path("", include("aftersales.operations.urls")),
 ]

@@ -29,6 +29,7 @@ LAYERS = {
     "api": ENTRY_POINTS,
     "inbox": ENTRY_POINTS,
     "monitoring": ENTRY_POINTS,
+    "operations": ENTRY_POINTS,  # health, metrics, request and job logs, backups
     "demo": ENTRY_POINTS,  # the demo data set, loaded through the services like any client
     "customers": DOMAIN,
     "installed_base": DOMAIN,

@@ -25,6 +25,7 @@ from django.utils import timezone
 from aftersales.calendars.business_time import add_business_minutes, business_minutes_between
 from aftersales.calendars.models import BusinessCalendar
 from aftersales.calendars.queries import working_calendar
+from aftersales.core.metrics import SWEEP_DURATION
 from aftersales.deadlines import registry
 from aftersales.deadlines.models import RUNNING, Alarm, Deadline
 from aftersales.deadlines.registry import Breach, Firing
@@ -292,7 +293,8 @@ def sweep_by_kind(*, now: dt.datetime | None = None, alarm_kinds: Iterable[str] 
     now = now or timezone.now()
     if alarm_kinds is not None:
         return Swept(0, fire_due_alarms(now, kinds=alarm_kinds))
-    return Swept(sweep_breaches(now), fire_due_alarms(now))
+    with SWEEP_DURATION.time():
+        return Swept(sweep_breaches(now), fire_due_alarms(now))
 
 
 @transaction.atomic

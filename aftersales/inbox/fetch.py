@@ -18,6 +18,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
+from aftersales.core.metrics import MAILBOX_FETCH_ERRORS
 from aftersales.inbox.models import Mailbox
 from aftersales.inbox.services import ingest
 
@@ -145,6 +146,7 @@ def fetch_mailbox(mailbox: Mailbox, *, limit: int | None = None) -> Counter:
         counts = fetch(mailbox, limit=limit)
     except Exception as error:
         logger.warning("fetching mailbox %s failed: %s", mailbox, error)
+        MAILBOX_FETCH_ERRORS.labels(mailbox=mailbox.name).inc()
         Mailbox.objects.filter(pk=mailbox.pk).update(last_error=f"{type(error).__name__}: {error}"[:2000])
         raise
     Mailbox.objects.filter(pk=mailbox.pk).update(last_fetched_at=timezone.now(), last_error="")
