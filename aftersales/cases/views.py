@@ -30,6 +30,7 @@ from aftersales.cases.forms import (
     SuspensionDecisionForm,
     SuspensionRequestForm,
 )
+from aftersales.cases.live import case_version, cases_version
 from aftersales.cases.models import Act, EventKind, SuspensionRequest
 from aftersales.cases.providers import case_clocks
 from aftersales.cases.queries import (
@@ -44,6 +45,7 @@ from aftersales.cases.queries import (
 )
 from aftersales.cases.workflow import moves_for
 from aftersales.contracts.entitlement import entitlement_for, entitlements_for
+from aftersales.core import live
 from aftersales.core.errors import DomainError
 from aftersales.core.forms import apply_domain_error
 from aftersales.core.pagination import CappedPaginator
@@ -63,6 +65,14 @@ def _required(user, permission: str) -> None:
 
 @login_required
 def case_list(request):
+    """The queue; it polls itself (`?partial=live`) and swaps its table when cases change."""
+    if live.is_poll(request):
+        version = cases_version(request.user)
+        return live.answer(request, version, lambda: _queue(request, "cases/_queue_live.html", partial=True))
+    return _queue(request, "cases/case_list.html", live_version=cases_version(request.user))
+
+
+def _queue(request, template: str, *, partial: bool = False, **extra):
     form = QueueForm(request.GET or None, user=request.user)
     f = QueueFilter.from_data(form.cleaned_data) if form.is_valid() else QueueFilter()
     f = replace(f, area=f.area or default_area(request.user, f))
@@ -70,9 +80,10 @@ def case_list(request):
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    query.pop("partial", None)
     return render(
         request,
-        "cases/case_list.html",
+        template,
         {
             "form": form,
             "page": page,
@@ -80,10 +91,11 @@ def case_list(request):
             "now": timezone.now(),
             "filter": f,
             "callbacks": pending_callbacks() if policy.allowed(request.user, "cases.open") else (),
+            **extra,
         },
         # A filter that names nothing (an unknown or out-of-range id, a bad status) is a field
-        # error above the unfiltered queue.
-        status=400 if form.errors else 200,
+        # error above the unfiltered queue (the live fragment shows that queue as it is).
+        status=400 if form.errors and not partial else 200,
     )
 
 
@@ -98,6 +110,17 @@ TIMELINE_FILTERS = {
 
 @login_required
 def case_detail(request, number, forms: dict | None = None):
+    """The case page; it polls itself (`?partial=live`) and swaps its parts when the case
+    changes, except a part holding a form being filled in (static/aftersales/live.js)."""
+    if forms:  # the answer to a refused form (at the form's address): it does not poll
+        return _case_page(request, number, forms)
+    if live.is_poll(request):
+        version = case_version(request.user, number)
+        return live.answer(request, version, lambda: _case_page(request, number, None, live_poll=True))
+    return _case_page(request, number, None, live_version=case_version(request.user, number))
+
+
+def _case_page(request, number, forms: dict | None, **extra):
     case = get_visible_case(request.user, number)
     show = request.GET.get("show", "all")
     events = visible_events(request.user, case).prefetch_related("attachments")
@@ -143,6 +166,7 @@ def case_detail(request, number, forms: dict | None = None):
         .select_related("requested_by")
         .first(),
         "can_decide_suspension": policy.allowed(request.user, "cases.suspend.decide", case),
+        **extra,
     }
     status = 400 if forms else 200
     return render(request, "cases/case_detail.html", context, status=status)
