@@ -7,11 +7,13 @@ from dataclasses import replace
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -54,6 +56,11 @@ from aftersales.customers.models import Contact, Customer
 from aftersales.customers.queries import lookup
 from aftersales.installed_base.models import Equipment
 
+# A rendered queue table is shared this long by the agents who see the same queue (its
+# countdowns tick in the browser; "opened 5 minutes ago" may lag by this much).
+QUEUE_FRAGMENT_SECONDS = 30
+PREFIX_QUEUE = "live:queue:"
+
 
 def _required(user, permission: str) -> None:
     if not policy.allowed(user, permission):
@@ -68,14 +75,18 @@ def case_list(request):
     """The queue; it polls itself (`?partial=live`) and swaps its table when cases change."""
     if live.is_poll(request):
         version = cases_version(request.user)
-        return live.answer(request, version, lambda: _queue(request, "cases/_queue_live.html", partial=True))
+        return live.answer(request, version, lambda: _queue_fragment(request, version))
     return _queue(request, "cases/case_list.html", live_version=cases_version(request.user))
 
 
-def _queue(request, template: str, *, partial: bool = False, **extra):
+def _queue_filter(request) -> tuple[QueueForm, QueueFilter]:
     form = QueueForm(request.GET or None, user=request.user)
     f = QueueFilter.from_data(form.cleaned_data) if form.is_valid() else QueueFilter()
-    f = replace(f, area=f.area or default_area(request.user, f))
+    return form, replace(f, area=f.area or default_area(request.user, f))
+
+
+def _queue(request, template: str, *, partial: bool = False, **extra):
+    form, f = _queue_filter(request)
     paginator = CappedPaginator(queue(request.user, f), settings.CASE_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -97,6 +108,29 @@ def _queue(request, template: str, *, partial: bool = False, **extra):
         # error above the unfiltered queue (the live fragment shows that queue as it is).
         status=400 if form.errors and not partial else 200,
     )
+
+
+def _queue_fragment(request, version: str) -> HttpResponse:
+    """The queue's table after a change. Every agent's queue asks within a few seconds of each
+    change; agents who see the same queue (same filters, language and permissions; staff see
+    every case) share one rendering, so a change costs a few renderings, not one per agent."""
+    _form, f = _queue_filter(request)
+    personal = f.mine or f.area == "mine"  # "mine" and "my region" depend on who asks
+    key = live.version(
+        "queue",
+        version,
+        get_language(),
+        request.GET.urlencode(),
+        f,
+        request.user.pk if personal else "",
+        policy.allowed(request.user, "cases.read"),
+        policy.allowed(request.user, "cases.open"),
+    )
+    html = cache.get(PREFIX_QUEUE + key)
+    if html is None:
+        html = _queue(request, "cases/_queue_live.html", partial=True).content.decode()
+        cache.set(PREFIX_QUEUE + key, html, QUEUE_FRAGMENT_SECONDS)
+    return HttpResponse(html)
 
 
 # --- one case ---------------------------------------------------------------------------
