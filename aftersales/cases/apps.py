@@ -12,7 +12,7 @@ class CasesConfig(AppConfig):
 
         permissions.register()
 
-        from aftersales.cases import documents, events, notices
+        from aftersales.cases import documents, events, live, notices
         from aftersales.cases.models import Case
         from aftersales.timeline.services import protect_subjects
 
@@ -21,6 +21,7 @@ class CasesConfig(AppConfig):
         documents.register()
         events.register()
         protect_subjects(Case)
+        live.follow()
 
         from aftersales.cases.services import register_suspension_approval
 

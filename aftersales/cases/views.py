@@ -7,11 +7,13 @@ from dataclasses import replace
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -30,6 +32,7 @@ from aftersales.cases.forms import (
     SuspensionDecisionForm,
     SuspensionRequestForm,
 )
+from aftersales.cases.live import case_version, cases_version
 from aftersales.cases.models import Act, EventKind, SuspensionRequest
 from aftersales.cases.providers import case_clocks
 from aftersales.cases.queries import (
@@ -44,6 +47,7 @@ from aftersales.cases.queries import (
 )
 from aftersales.cases.workflow import moves_for
 from aftersales.contracts.entitlement import entitlement_for, entitlements_for
+from aftersales.core import live
 from aftersales.core.errors import DomainError
 from aftersales.core.forms import apply_domain_error
 from aftersales.core.pagination import CappedPaginator
@@ -51,6 +55,11 @@ from aftersales.core.uploads import file_response, store_outage_page
 from aftersales.customers.models import Contact, Customer
 from aftersales.customers.queries import lookup
 from aftersales.installed_base.models import Equipment
+
+# A rendered queue table is shared this long by the agents who see the same queue (its
+# countdowns tick in the browser; "opened 5 minutes ago" may lag by this much).
+QUEUE_FRAGMENT_SECONDS = 30
+PREFIX_QUEUE = "live:queue:"
 
 
 def _required(user, permission: str) -> None:
@@ -63,16 +72,29 @@ def _required(user, permission: str) -> None:
 
 @login_required
 def case_list(request):
+    """The queue; it polls itself (`?partial=live`) and swaps its table when cases change."""
+    if live.is_poll(request):
+        version = cases_version(request.user)
+        return live.answer(request, version, lambda: _queue_fragment(request, version))
+    return _queue(request, "cases/case_list.html", live_version=cases_version(request.user))
+
+
+def _queue_filter(request) -> tuple[QueueForm, QueueFilter]:
     form = QueueForm(request.GET or None, user=request.user)
     f = QueueFilter.from_data(form.cleaned_data) if form.is_valid() else QueueFilter()
-    f = replace(f, area=f.area or default_area(request.user, f))
+    return form, replace(f, area=f.area or default_area(request.user, f))
+
+
+def _queue(request, template: str, *, partial: bool = False, **extra):
+    form, f = _queue_filter(request)
     paginator = CappedPaginator(queue(request.user, f), settings.CASE_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    query.pop("partial", None)
     return render(
         request,
-        "cases/case_list.html",
+        template,
         {
             "form": form,
             "page": page,
@@ -80,11 +102,35 @@ def case_list(request):
             "now": timezone.now(),
             "filter": f,
             "callbacks": pending_callbacks() if policy.allowed(request.user, "cases.open") else (),
+            **extra,
         },
         # A filter that names nothing (an unknown or out-of-range id, a bad status) is a field
-        # error above the unfiltered queue.
-        status=400 if form.errors else 200,
+        # error above the unfiltered queue (the live fragment shows that queue as it is).
+        status=400 if form.errors and not partial else 200,
     )
+
+
+def _queue_fragment(request, version: str) -> HttpResponse:
+    """The queue's table after a change. Every agent's queue asks within a few seconds of each
+    change; agents who see the same queue (same filters, language and permissions; staff see
+    every case) share one rendering, so a change costs a few renderings, not one per agent."""
+    _form, f = _queue_filter(request)
+    personal = f.mine or f.area == "mine"  # "mine" and "my region" depend on who asks
+    key = live.version(
+        "queue",
+        version,
+        get_language(),
+        request.GET.urlencode(),
+        f,
+        request.user.pk if personal else "",
+        policy.allowed(request.user, "cases.read"),
+        policy.allowed(request.user, "cases.open"),
+    )
+    html = cache.get(PREFIX_QUEUE + key)
+    if html is None:
+        html = _queue(request, "cases/_queue_live.html", partial=True).content.decode()
+        cache.set(PREFIX_QUEUE + key, html, QUEUE_FRAGMENT_SECONDS)
+    return HttpResponse(html)
 
 
 # --- one case ---------------------------------------------------------------------------
@@ -98,6 +144,17 @@ TIMELINE_FILTERS = {
 
 @login_required
 def case_detail(request, number, forms: dict | None = None):
+    """The case page; it polls itself (`?partial=live`) and swaps its parts when the case
+    changes, except a part holding a form being filled in (static/aftersales/live.js)."""
+    if forms:  # the answer to a refused form (at the form's address): it does not poll
+        return _case_page(request, number, forms)
+    if live.is_poll(request):
+        version = case_version(request.user, number)
+        return live.answer(request, version, lambda: _case_page(request, number, None, live_poll=True))
+    return _case_page(request, number, None, live_version=case_version(request.user, number))
+
+
+def _case_page(request, number, forms: dict | None, **extra):
     case = get_visible_case(request.user, number)
     show = request.GET.get("show", "all")
     events = visible_events(request.user, case).prefetch_related("attachments")
@@ -143,6 +200,7 @@ def case_detail(request, number, forms: dict | None = None):
         .select_related("requested_by")
         .first(),
         "can_decide_suspension": policy.allowed(request.user, "cases.suspend.decide", case),
+        **extra,
     }
     status = 400 if forms else 200
     return render(request, "cases/case_detail.html", context, status=status)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from aftersales.calendars.business_time import business_minutes_between
+from aftersales.calendars.models import BusinessCalendar
 from aftersales.calendars.queries import working_calendar
 from aftersales.deadlines import registry
 from aftersales.deadlines.models import Deadline
@@ -20,6 +21,7 @@ from aftersales.deadlines.models import Deadline
 # Amber when this little is left (or a fifth of the target, whichever is more).
 WARNING_MINUTES = 30
 DAY_MINUTES = 24 * 60
+H7X24 = BusinessCalendar.Kind.H7X24
 
 
 def span_in_words(minutes: float) -> str:
@@ -74,6 +76,25 @@ class DeadlineView:
     def target_words(self) -> str:
         return span_in_words(self.deadline.target_minutes)
 
+    @property
+    def wall_clock_due(self) -> dt.datetime | None:
+        """The due time a page may count down to by the wall clock (live pages tick it), or
+        None when only the server can say: business time on a calendar with closed hours, a
+        time left in working days, a deadline met, stopped or paused."""
+        deadline = self.deadline
+        if self.state not in ("running", "breached") or deadline.calendar.kind != H7X24:
+            return None
+        if registry.get(deadline.kind).unit != registry.MINUTES:
+            return None
+        if self.state == "breached" and deadline.due_at > timezone.now():
+            return None  # marked breached, then given more time: the server's words hold
+        return deadline.due_at
+
+    @property
+    def warning_minutes(self) -> float:
+        """Amber from this many minutes left (as `view` decides)."""
+        return max(WARNING_MINUTES, self.deadline.target_minutes / 5)
+
 
 LIVE_STATES = ("breached", "running", "paused")
 
@@ -100,7 +121,7 @@ def view(deadline: Deadline, now: dt.datetime | None = None, *, cls: type[Deadli
     if deadline.paused_at is not None:
         return cls(deadline, "paused", "grey", paused_words(left, span_for(deadline, left)), due_local, left)
     words = _("%(span)s left") % {"span": span_for(deadline, left)}
-    warning = max(WARNING_MINUTES, deadline.target_minutes / 5)
+    warning = max(WARNING_MINUTES, deadline.target_minutes / 5)  # = DeadlineView.warning_minutes
     return cls(deadline, "running", "amber" if left <= warning else "green", words, due_local, left)
 
 

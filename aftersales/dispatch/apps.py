@@ -13,7 +13,7 @@ class DispatchConfig(AppConfig):
         from aftersales.cases.models import Case
         from aftersales.cases.queries import register_area_source
         from aftersales.cases.signals import case_opened
-        from aftersales.dispatch import deadlines, events, notices, permissions, queries
+        from aftersales.dispatch import deadlines, events, live, notices, permissions, queries
         from aftersales.dispatch.models import Shift
         from aftersales.dispatch.services import assignment, tiers
         from aftersales.timeline.services import protect_subjects
@@ -24,6 +24,7 @@ class DispatchConfig(AppConfig):
         tiers.register()
         register_area_source(queries.near)
         deadlines.register()
+        live.follow()
         protect_subjects(Shift)
         case_opened.connect(assignment.on_case_opened, dispatch_uid="dispatch-propose-owner")
         post_save.connect(deadlines.on_case_saved, sender=Case, dispatch_uid="dispatch-assignment-deadline")

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from aftersales.accounts import policy
 from aftersales.cases.queries import get_visible_case, visible_cases
+from aftersales.core import live
 from aftersales.core.errors import DomainError
 from aftersales.customers.models import Customer, Site
 from aftersales.dispatch import deadlines as dispatch_deadlines
@@ -41,6 +42,7 @@ from aftersales.dispatch.forms import (
     VendorUpdateForm,
     monday_of,
 )
+from aftersales.dispatch.live import board_version
 from aftersales.dispatch.models import AssignmentRule, Handover, Proposal, Shift, Team, VendorCase
 from aftersales.dispatch.services.assignment import describe, unassigned_cases
 from aftersales.dispatch.services.handovers import pending_handovers, team_cases
@@ -72,8 +74,16 @@ def _require(user, name: str) -> None:
 
 @login_required
 def board(request):
-    """Unassigned cases and pending handovers with their ages, and who is on duty now."""
+    """Unassigned cases and pending handovers with their ages, and who is on duty now. It polls
+    itself (`?partial=live`) and swaps its content when something on it changes."""
     _require(request.user, "dispatch.view")
+    if live.is_poll(request):
+        version = board_version(request.user)
+        return live.answer(request, version, lambda: _board(request, "dispatch/_board.html"))
+    return _board(request, "dispatch/board.html", live_version=board_version(request.user))
+
+
+def _board(request, template: str, **extra):
     now = timezone.now()
     unassigned = list(unassigned_cases().filter(pk__in=visible_cases(request.user).values("pk"))[:200])
     proposals = {p.case_id: p for p in _proposals([c.pk for c in unassigned])}
@@ -86,7 +96,7 @@ def board(request):
     handover_due = dispatch_deadlines.views_of(handovers, dispatch_deadlines.HANDOVER, now)
     return render(
         request,
-        "dispatch/board.html",
+        template,
         {
             "now": now,
             "my_teams": _my_teams(request.user),
@@ -95,6 +105,7 @@ def board(request):
             "on_duty": list(services.on_duty(now).order_by("team__name")),
             "after_hours": services.after_hours(now),
             "refresh": 60,
+            **extra,
         },
     )
 

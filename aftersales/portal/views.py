@@ -24,8 +24,10 @@ from aftersales.accounts import policy
 from aftersales.api.throttling import address_budget, client_address, parse_rate, retry_message, spend
 from aftersales.cases import services as case_services
 from aftersales.cases.documents import case_document_response, request_summary_for_page
+from aftersales.cases.live import cases_version
 from aftersales.cases.models import FINISHED_STATUSES, CallbackRequest, Severity, Status
 from aftersales.cases.queries import by_status, get_visible_case, name_shown_to, visible_cases, visible_events
+from aftersales.core import live
 from aftersales.core.errors import DomainError, NotAllowed
 from aftersales.core.forms import apply_domain_error
 from aftersales.core.pagination import CappedPaginator
@@ -78,12 +80,21 @@ def staff_page(view):
 
 @portal_page
 def home(request):
+    """The contact's cases; the list polls itself (`?partial=live`) and changes only with the
+    cases this contact may see (`cases.live.cases_version`)."""
+    if live.is_poll(request):
+        version = cases_version(request.user)
+        return live.answer(request, version, lambda: _home(request, "portal/_case_cards.html"))
+    return _home(request, "portal/home.html", live_version=cases_version(request.user))
+
+
+def _home(request, template: str, **extra):
     shown = request.GET.get("show", "open")
     cases = visible_cases(request.user).select_related("contact", "equipment__product_model")
     if shown in LISTS:
         cases = by_status(cases, shown)
     page = CappedPaginator(cases.order_by("-opened_at", "-pk"), PORTAL_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "portal/home.html", {"page": page, "show": shown, "contact": request.contact})
+    return render(request, template, {"page": page, "show": shown, "contact": request.contact, **extra})
 
 
 @portal_page

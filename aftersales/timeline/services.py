@@ -14,6 +14,7 @@ from django.db.models import ProtectedError
 from django.db.models.signals import pre_delete
 from django.utils import timezone
 
+from aftersales.core import live
 from aftersales.timeline.models import Entry
 
 
@@ -35,6 +36,7 @@ def record(
     language when read; `public` entries are the only ones a customer is ever shown."""
     entry = build(subject, actor=actor, kind=kind, data=data, public=public, at=at)
     entry.save(force_insert=True)
+    _announce([entry])
     return entry
 
 
@@ -71,6 +73,7 @@ def record_many(entries: Iterable[Entry]) -> None:
     entries = list(entries)
     if not entries:
         return
+    _announce(entries)
     if connection.vendor != "postgresql":
         Entry.objects.bulk_create(entries)
         return
@@ -85,6 +88,17 @@ def record_many(entries: Iterable[Entry]) -> None:
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [json.dumps(rows, ensure_ascii=False)])
+
+
+def _announce(entries: list[Entry]) -> None:
+    """Pages that follow a subject (the case page, the queue) learn it changed: every change
+    of a subject is written here, so this is the one place that tells them."""
+    by_type: dict[int, set[int]] = {}
+    for entry in entries:
+        by_type.setdefault(entry.subject_type_id, set()).add(entry.subject_id)
+    for type_id, ids in by_type.items():
+        subject_type = ContentType.objects.get_for_id(type_id)
+        live.changed(f"{subject_type.app_label}.{subject_type.model}", ids)
 
 
 def _json_ready(value: Any) -> Any:

@@ -2,7 +2,8 @@ from django import template
 from django.utils import timezone
 from django.utils.html import format_html
 
-from aftersales.sla.display import case_due, due_in_words
+from aftersales.core.templatetags.live import countdown_attributes
+from aftersales.sla.display import WARNING_MINUTES, case_due, due_in_words
 from aftersales.sla.suspensions import current_suspension
 
 register = template.Library()
@@ -14,7 +15,7 @@ def due_pill(due_at):
     words, colour = due_in_words(due_at)
     if not words:
         return "—"
-    return format_html('<span class="pill pill-{}" title="{}">{}</span>', colour, due_at.isoformat(), words)
+    return _pill(colour, due_at, words)
 
 
 @register.filter
@@ -25,7 +26,18 @@ def case_due_pill(case):
         return "—"
     if due_at is None:
         return format_html('<span class="pill pill-{}" data-state="paused">{}</span>', colour, words)
-    return format_html('<span class="pill pill-{}" title="{}">{}</span>', colour, due_at.isoformat(), words)
+    return _pill(colour, due_at, words)
+
+
+def _pill(colour, due_at, words):
+    """A pill the browser counts down on live pages (wall-clock time, as `due_in_words`)."""
+    return format_html(
+        '<span class="pill pill-{}" title="{}"{}>{}</span>',
+        colour,
+        due_at.isoformat(),
+        countdown_attributes(due_at, WARNING_MINUTES),
+        words,
+    )
 
 
 @register.simple_tag
