@@ -16,3 +16,7 @@ class ReportsConfig(AppConfig):
         from aftersales.reports import monthly
 
         monthly.register()
+
+        from aftersales.reports import background
+
+        background.register()

@@ -6,25 +6,26 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse
-from django.shortcuts import render
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from aftersales.accounts import policy
-from aftersales.cases.forms import QueueForm
 from aftersales.cases.models import Severity
-from aftersales.cases.queries import QueueFilter, queue
 from aftersales.core.pagination import CappedPaginator
 from aftersales.customers.models import Customer
-from aftersales.reports import charts, dashboard, exports, kpis, monthly
+from aftersales.documents.services import document_response
+from aftersales.reports import background, charts, dashboard, exports, kpis, monthly
 from aftersales.reports.forms import CasesBehindForm, ReportFilterForm
 from aftersales.reports.kpis import Period
+from aftersales.reports.models import ExportList
 
 
 def _required(user) -> None:
@@ -243,31 +244,65 @@ def _xlsx(body, name: str) -> FileResponse:
     return FileResponse(body, as_attachment=True, filename=name, content_type=XLSX)
 
 
+def _export(request, kind: str):
+    """A list as Excel with the page's filters: streamed at once up to EXPORT_STREAM_MAX_ROWS rows,
+    else made by the worker for the requester (they are sent to their exports and told when
+    it is ready)."""
+    if not background.may_export(request.user, kind):
+        raise PermissionDenied
+    now = timezone.now()
+    try:
+        chosen = background.listing(kind, request.user, request.GET, as_of=now)
+    except background.InvalidFilters as invalid:
+        return render(request, "reports/cases.html", {"form": invalid.form, "page": None}, status=400)
+    rows = chosen.count()
+    if rows <= background.stream_limit():
+        body = exports.write_workbook(chosen.title, chosen.header, chosen.rows())
+        return _xlsx(body, f"{chosen.filename}.xlsx")
+    background.request_export(kind=kind, by=request.user, data=request.GET, rows=rows, language=get_language())
+    messages.info(
+        request,
+        _("The export has %(rows)s rows: it is being prepared, and you will be told when it is ready to download.")
+        % {"rows": rows},
+    )
+    return redirect("reports:exports")
+
+
 @login_required
 def export_queue(request):
     """The case queue as it is filtered on the page, every row the reader may see."""
-    if not policy.allowed(request.user, "cases.read"):
-        raise PermissionDenied
-    form = QueueForm(request.GET or None, user=request.user)
-    if form.is_bound and not form.is_valid():
-        return render(request, "reports/cases.html", {"form": form, "page": None}, status=400)
-    f = QueueFilter.from_data(form.cleaned_data) if form.is_bound else QueueFilter()
-    body = exports.write_workbook(_("Case queue"), exports.queue_header(), exports.queue_rows(queue(request.user, f)))
-    return _xlsx(body, f"cases-{timezone.localtime():%Y%m%d-%H%M}.xlsx")
+    return _export(request, ExportList.CASES)
 
 
 @login_required
 def export_breaches(request):
     """The clocks breached in the month, with the dashboard's filters."""
-    _required(request.user)
-    form = ReportFilterForm(request.GET, user=request.user)
-    if not form.is_valid():
-        return render(request, "reports/cases.html", {"form": form, "page": None}, status=400)
-    period = form.period()
-    cases = kpis.report_cases(request.user, form.filters())
-    rows = exports.breaches_rows(cases, period, as_of=timezone.now())
-    body = exports.write_workbook(_("Breaches"), exports.breaches_header(), rows)
-    return _xlsx(body, f"breaches-{period.first:%Y-%m}.xlsx")
+    return _export(request, ExportList.BREACHES)
+
+
+@login_required
+def export_visits(request):
+    """The visits planned in the month, with the dashboard's filters."""
+    return _export(request, ExportList.VISITS)
+
+
+@login_required
+def my_exports(request):
+    """The requester's background exports: being prepared, ready (a link), or failed."""
+    mine = background.my_exports(request.user)
+    newest = background.latest_documents(mine)
+    rows = [{"export": export, "document": newest.get(export.pk)} for export in mine[:100]]
+    return render(request, "reports/exports.html", {"rows": rows, "keep_days": settings.EXPORT_KEEP_DAYS})
+
+
+@login_required
+def export_download(request, pk):
+    """The workbook of one of the requester's exports; anyone else's is a 404, like a missing one."""
+    export = get_object_or_404(background.my_exports(request.user), pk=pk)
+    document = background.latest_documents(background.my_exports(request.user).filter(pk=export.pk)).get(export.pk)
+    if document is None:
+        raise Http404
+    return document_response(document)
 
 
 # --- monthly customer reports -----------------------------------------------------------
