@@ -357,12 +357,10 @@ def engineer_assessment(cases: QuerySet[Case], period: Period, *, as_of: dt.date
     by who resolved), the clocks of the cases they own decided in the period (met on time, or
     breached), the site visits they arrived at, and the average fault time of what they resolved."""
     figures: dict[int, EngineerFigures] = {}
-    users = get_user_model().objects
 
     def of(user_id: int) -> EngineerFigures:
         if user_id not in figures:
-            user = users.get(pk=user_id)
-            figures[user_id] = EngineerFigures(user_id, str(user))
+            figures[user_id] = EngineerFigures(user_id, "")
         return figures[user_id]
 
     resolutions = CaseEvent.objects.filter(
@@ -401,6 +399,8 @@ def engineer_assessment(cases: QuerySet[Case], period: Period, *, as_of: dt.date
     for engineer_id in visits:
         if engineer_id is not None:
             of(engineer_id).visits += 1
+    for user in get_user_model().objects.filter(pk__in=list(figures)):  # the names, in one query
+        figures[user.pk].name = str(user)
     return sorted(figures.values(), key=lambda row: (-len(row.resolved), row.name))
 
 

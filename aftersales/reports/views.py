@@ -22,7 +22,7 @@ from aftersales.cases.models import Severity
 from aftersales.core.pagination import CappedPaginator
 from aftersales.customers.models import Customer
 from aftersales.documents.services import document_response
-from aftersales.reports import background, charts, dashboard, exports, kpis, monthly
+from aftersales.reports import background, charts, dashboard, exports, figures, kpis, monthly
 from aftersales.reports.forms import CasesBehindForm, ReportFilterForm
 from aftersales.reports.kpis import Period
 from aftersales.reports.models import ExportList
@@ -70,15 +70,16 @@ def dashboard_page(request):
     cases = kpis.report_cases(request.user, form.filters() if valid else None)
     now = timezone.now()
     links = Links(form if valid else ReportFilterForm(user=request.user))
-    compared = dashboard.compare(cases, period, now=now)
-    months = dashboard.trend(cases, period, now=now)
+    months = period.months_back(12)
+    compared = (period, period.previous_month(), period.a_year_before())
+    shown = figures.month_figures(cases, [compared[2], *months], as_of=now, durations=list(compared))
     context = {
         "form": form,
         "period": period,
         "month": _month(period),
         "now": now,
-        "rates": _rates(compared, links),
-        "counts": _counts(compared, links),
+        "rates": _rates([shown[p] for p in compared], links),
+        "counts": _counts([shown[p] for p in compared], links),
         "trend_repair": charts.line_chart(
             [
                 charts.Point(
@@ -87,17 +88,15 @@ def dashboard_page(request):
                     percent(m.repair.rate),
                     links.figure(m.period, "repair.late"),
                 )
-                for m in months
+                for m in (shown[p] for p in months)
             ],
             title=_("Fault repair timeliness, last 12 months"),
             maximum=1,
         ),
         "trend_faults": charts.line_chart(
             [
-                charts.Point(
-                    f"{m.period.first:%m}", len(m.faults), str(len(m.faults)), links.figure(m.period, "faults")
-                )
-                for m in months
+                charts.Point(f"{m.period.first:%m}", m.faults, str(m.faults), links.figure(m.period, "faults"))
+                for m in (shown[p] for p in months)
             ],
             title=_("Faults, last 12 months"),
         ),
@@ -108,51 +107,46 @@ def dashboard_page(request):
     return render(request, "reports/dashboard.html", context, status=200 if valid else 400)
 
 
-def _rates(compared: dashboard.Comparison, links: Links) -> list[dict]:
-    rows = []
-    for key, label, late_figure in dashboard.RATES:
-        ratios = [dashboard.ratio_of(s, key) for s in (compared.current, compared.previous, compared.last_year)]
-        rows.append(
-            {
-                "label": label,
-                "key": key,
-                "values": [
-                    {
-                        "rate": percent(r.rate),
-                        "counted": len(r.counted),
-                        "late": len(r.late),
-                        "href": links.figure(s.period, late_figure),
-                    }
-                    for r, s in zip(ratios, (compared.current, compared.previous, compared.last_year), strict=True)
-                ],
-            }
-        )
-    return rows
+def _rates(compared: list[figures.MonthFigures], links: Links) -> list[dict]:
+    """Each rate of this month, last month and the same month a year before."""
+    return [
+        {
+            "label": label,
+            "key": key,
+            "values": [
+                {
+                    "rate": percent(tally.rate),
+                    "counted": tally.counted,
+                    "late": tally.late,
+                    "href": links.figure(month.period, late_figure),
+                }
+                for month in compared
+                for tally in [getattr(month, key)]
+            ],
+        }
+        for key, label, late_figure in dashboard.RATES
+    ]
 
 
-def _counts(compared: dashboard.Comparison, links: Links) -> list[dict]:
-    def row(label: str, figure: str, value, shown=None):
+def _counts(compared: list[figures.MonthFigures], links: Links) -> list[dict]:
+    def row(label: str, figure: str, shown):
         return {
             "label": label,
             "figure": figure,
-            "values": [
-                {"shown": shown(s) if shown else len(value(s)), "href": links.figure(s.period, figure)}
-                for s in (compared.current, compared.previous, compared.last_year)
-            ],
+            "values": [{"shown": shown(m), "href": links.figure(m.period, figure)} for m in compared],
         }
 
     return [
-        row(_("Faults"), "faults", lambda s: s.faults),
+        row(_("Faults"), "faults", lambda m: m.faults),
         row(
             _("Major faults (count, hours)"),
             "major",
-            None,
-            lambda s: f"{s.major.count} · {s.major.total_minutes / 60:.1f} h",
+            lambda m: f"{m.major_count} · {(m.major_minutes or 0) / 60:.1f} h",
         ),
-        row(_("Customer-reported faults"), "customer_reported", lambda s: s.customer_reported),
-        row(_("Faults without a restore limit"), "no_restore_limit", lambda s: s.no_restore_limit),
-        row(_("Complaints"), "complaints", lambda s: s.complaints),
-        row(_("Fault reports late"), "fault_report.late", lambda s: s.reports["fault_report"].late),
+        row(_("Customer-reported faults"), "customer_reported", lambda m: m.customer_reported),
+        row(_("Faults without a restore limit"), "no_restore_limit", lambda m: m.no_restore_limit),
+        row(_("Complaints"), "complaints", lambda m: m.complaints),
+        row(_("Fault reports late"), "fault_report.late", lambda m: m.fault_report.late),
     ]
 
 
@@ -187,7 +181,8 @@ def _availability(cases, period: Period, now) -> list[dict]:
     from aftersales.installed_base.models import Equipment
 
     rows = kpis.availability(cases, period, as_of=now)
-    equipment = Equipment.objects.in_bulk([row.equipment_id for row in rows])
+    chosen = Equipment.objects.select_related("product_model__vendor", "vendor")
+    equipment = chosen.in_bulk([row.equipment_id for row in rows])
     customers = Customer.objects.in_bulk([row.customer_id for row in rows])
     numbers = dict(cases.filter(pk__in=[pk for row in rows for pk in row.case_ids]).values_list("pk", "number"))
     return [
