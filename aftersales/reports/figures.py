@@ -13,6 +13,7 @@ as conditions, months are local months in Asia/Shanghai.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
@@ -91,7 +92,7 @@ def _month_key(value) -> tuple[int, int]:
 
 
 def month_figures(
-    cases: QuerySet[Case], months: list[Period], *, as_of: dt.datetime, durations: list[Period] = ()
+    cases: QuerySet[Case], months: list[Period], *, as_of: dt.datetime, durations: Sequence[Period] = ()
 ) -> dict[Period, MonthFigures]:
     """The dashboard's figures of each month in `months` over `cases` (from `report_cases`), read
     at `as_of`: five queries however many months; the major faults' hours (from the timeline)
