@@ -16,8 +16,9 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
-from django.db.models.functions import TruncMonth
+from django.db.models import Case as DbCase
+from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce, TruncMonth
 
 from aftersales.cases.models import Case, Kind, Severity
 from aftersales.reports import kpis
@@ -107,44 +108,61 @@ def month_figures(
     return {row.period: row for row in figures.values()}
 
 
-def _count_cases(cases, figures, start, end, as_of) -> None:
-    """Faults, customer-reported faults, majors, complaints and the repair rates, by month."""
+# A fault's repair outcome over all its restore clocks (kpis.repair_timeliness): any late clock
+# makes it late, else any pending one pending, else any met one timely; none of them (no
+# restore limit, or stopped unmet) counts nowhere. As the largest code of its clocks:
+LATE, PENDING, TIMELY, NO_LIMIT = 3, 2, 1, 0
+
+
+def repair_state(as_of: dt.datetime) -> Subquery:
+    """The fault's repair outcome code, from its restore clocks (one index look-up per fault)."""
     outcome = outcome_conditions(as_of)
+    code = DbCase(
+        When(outcome["late"], then=Value(LATE)),
+        When(outcome["pending"], then=Value(PENDING)),
+        When(outcome["timely"], then=Value(TIMELY)),
+        default=Value(NO_LIMIT),
+    )
     restore = Clock.objects.filter(kind=ClockKind.RESTORE, subject_id=OuterRef("pk"))
-    has = {name: Exists(restore.filter(condition)) for name, condition in outcome.items()}
-    late, pending, timely = Q(has["late"]), ~Q(has["late"]) & Q(has["pending"]), Q(has["timely"])
-    timely = ~Q(has["late"]) & ~Q(has["pending"]) & timely
+    return Subquery(restore.values("subject_id").annotate(state=Max(code)).values("state")[:1])
+
+
+def _count_cases(cases, figures, start, end, as_of) -> None:
+    """Faults, customer-reported faults, majors, complaints and the repair rates, by month: the
+    faults grouped by month, repair outcome, channel and severity (a few hundred rows)."""
     opened = cases.filter(opened_at__gte=start, opened_at__lt=end)
     rows = (
         opened.filter(kind=Kind.FAULT)
-        .annotate(month=TruncMonth("opened_at", tzinfo=SHANGHAI))
-        .values("month")
         .annotate(
-            faults=Count("pk"),
-            major=Count("pk", filter=Q(severity=Severity.A)),
-            reported=Count("pk", filter=Q(channel__in=CUSTOMER_CHANNELS)),
-            late=Count("pk", filter=late),
-            pending=Count("pk", filter=pending),
-            timely=Count("pk", filter=timely),
-            reported_late=Count("pk", filter=late & Q(channel__in=CUSTOMER_CHANNELS)),
-            reported_pending=Count("pk", filter=pending & Q(channel__in=CUSTOMER_CHANNELS)),
-            reported_timely=Count("pk", filter=timely & Q(channel__in=CUSTOMER_CHANNELS)),
+            month=TruncMonth("opened_at", tzinfo=SHANGHAI),
+            state=Coalesce(repair_state(as_of), Value(NO_LIMIT)),
+            reported=DbCase(When(channel__in=CUSTOMER_CHANNELS, then=Value(1)), default=Value(0)),
+            major=DbCase(When(severity=Severity.A, then=Value(1)), default=Value(0)),
         )
+        .values("month", "state", "reported", "major")
+        .annotate(n=Count("pk"))
         .order_by()
     )
     for row in rows:
         month = figures.get(_month_key(row["month"]))
         if month is None:
             continue
-        month.faults, month.major_count, month.customer_reported = row["faults"], row["major"], row["reported"]
-        month.repair = Tally(row["timely"], row["late"], row["pending"], row["timely"] + row["late"])
-        month.no_restore_limit = row["faults"] - row["timely"] - row["late"] - row["pending"]
-        month.customer_repair = Tally(
-            row["reported_timely"],
-            row["reported_late"],
-            row["reported_pending"],
-            row["reported_timely"] + row["reported_late"],
-        )
+        n = row["n"]
+        month.faults += n
+        month.major_count += n * row["major"]
+        tallies = [month.repair, month.customer_repair] if row["reported"] else [month.repair]
+        month.customer_reported += n * row["reported"]
+        for tally in tallies:
+            if row["state"] == LATE:
+                tally.late += n
+                tally.counted += n
+            elif row["state"] == PENDING:
+                tally.pending += n
+            elif row["state"] == TIMELY:
+                tally.timely += n
+                tally.counted += n
+        if row["state"] == NO_LIMIT:
+            month.no_restore_limit += n
     complaints = (
         opened.filter(kind=Kind.COMPLAINT)
         .annotate(month=TruncMonth("opened_at", tzinfo=SHANGHAI))
