@@ -80,9 +80,9 @@ def ensure_data(url: str, seed: int, progress) -> None:
 
 def timed(name: str, what: str, kind: str, run, n: int, warmup: int) -> tuple[Result, str]:
     from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
     from bench.measure import Result
-    from django.test.utils import CaptureQueriesContext
 
     for _ in range(warmup):
         run()
@@ -189,7 +189,9 @@ def export_series(user, args) -> list[tuple[Result, str]]:
     )
     return [
         (
-            Result(f"export, {R.fmt_int(args.export_rows)} rows", "queue → xlsx (write-only, streamed)", [ms], extra=extra),
+            Result(
+                f"export, {R.fmt_int(args.export_rows)} rows", "queue → xlsx (write-only, streamed)", [ms], extra=extra
+            ),
             "export",
         )
     ]
