@@ -19,8 +19,8 @@ Measures, as an executive (every customer), the month being the last full month 
 - the monthly report of every customer: rows made, each PDF rendered (`--customers N` for the
   first N customers only);
 - the export of `--export-rows` cases of the queue to Excel (write-only openpyxl, streamed
-  from the database), with the peak memory traced (tracemalloc) at a tenth of the rows and at
-  all of them, and the process's peak RSS.
+  from the database), first a tenth of the rows then all of them, with the process's peak RSS
+  after each (flat when streamed); measured first, so the peak is the export's own.
 
 Prints a table, also written to bench/results/reports.txt. See docs/benchmarks.md.
 """
@@ -33,7 +33,6 @@ import resource
 import sys
 import tempfile
 import time
-import tracemalloc
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -167,29 +166,22 @@ def export_series(user, args) -> list[tuple[Result, str]]:
 
     every = queue(user, QueueFilter(status="all"))
 
-    def write(rows: int, *, traced: bool) -> tuple[float, int, int]:
-        """Milliseconds, traced peak bytes (tracemalloc slows Python down: timed apart), file size."""
-        if traced:
-            tracemalloc.start()
+    def write(rows: int) -> tuple[float, int, int]:
+        """Milliseconds, the process's peak RSS afterwards (KiB), file size."""
         start = time.perf_counter()
         body = exports.write_workbook("cases", exports.queue_header(), exports.queue_rows(every[:rows]))
         ms = (time.perf_counter() - start) * 1000
-        peak = tracemalloc.get_traced_memory()[1] if traced else 0
-        if traced:
-            tracemalloc.stop()
         size = body.seek(0, os.SEEK_END)
         body.close()
-        return ms, peak, size
+        return ms, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, size
 
-    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    ms, _peak, size = write(args.export_rows, traced=False)
-    rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    _ms, small_peak, _size = write(args.export_rows // 10, traced=True)
-    _ms, peak, _size = write(args.export_rows, traced=True)
+    rss_start = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    small_ms, small_rss, _ = write(args.export_rows // 10)
+    ms, rss, size = write(args.export_rows)
     extra = (
-        f"traced peak {small_peak / 2**20:.1f} MiB at {R.fmt_int(args.export_rows // 10)} rows, "
-        f"{peak / 2**20:.1f} MiB at {R.fmt_int(args.export_rows)}; peak RSS {rss_before / 1024:.0f} → "
-        f"{rss_after / 1024:.0f} MiB; file {size / 2**20:.1f} MiB"
+        f"peak RSS {rss_start / 1024:.0f} MiB before, {small_rss / 1024:.0f} MiB after "
+        f"{R.fmt_int(args.export_rows // 10)} rows ({small_ms / 1000:.1f} s), {rss / 1024:.0f} MiB after "
+        f"{R.fmt_int(args.export_rows)}; file {size / 2**20:.1f} MiB"
     )
     return [
         (
@@ -251,13 +243,20 @@ def main() -> None:
         cursor.execute("SELECT version()")
         pg_version = cursor.fetchone()[0].split(" on ")[0]
     load = {"before": f"{os.getloadavg()[0]:.2f}"}
-    results = []
-    progress(f"Dashboard, {args.requests} runs per series (this is the slow part) ...")
-    results += dashboard_series(user, period, year, args)
+    results: list = []
+
+    def done(new: list) -> None:
+        results.extend(new)
+        for result, _kind in new:
+            progress(f"  {result.name}: p50 {result.p50:.0f} ms, p95 {result.p95:.0f} ms {result.extra}")
+
+    # The export first: the process's peak RSS is then the export's own.
     progress("Export ...")
-    results += export_series(user, args)
+    done(export_series(user, args))
     progress("Monthly reports ...")
-    results.append(monthly_series(period, args))
+    done([monthly_series(period, args)])
+    progress(f"Dashboard, {args.requests} runs per series ...")
+    done(dashboard_series(user, period, year, args))
     load["after"] = f"{os.getloadavg()[0]:.2f}"
     versions = f"Python {sys.version.split()[0]}, Django {django.get_version()}, {pg_version}"
     text = report(results, sizes, versions, load, period)
