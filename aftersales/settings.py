@@ -484,6 +484,10 @@ SPECTACULAR_SETTINGS = {
 # --- Domain -----------------------------------------------------------------------------
 HOTLINE_NUMBER = env_str("HOTLINE_NUMBER", "400-820-8820")
 CASE_PAGE_SIZE = 50
+# Excel exports (docs/reports.md): up to this many rows stream at once, more go to the worker;
+# a background export is kept this many days for its requester.
+EXPORT_STREAM_MAX_ROWS = env_int("EXPORT_STREAM_MAX_ROWS", 2000)
+EXPORT_KEEP_DAYS = env_int("EXPORT_KEEP_DAYS", 3)
 
 # --- E-mail in (docs/inbox.md); mailboxes themselves are configured in the administration ---
 INBOX_FETCH_LIMIT = env_int("INBOX_FETCH_LIMIT", 200)  # messages per mailbox and run

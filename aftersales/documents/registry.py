@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Model
@@ -29,6 +29,12 @@ class DocumentKind:
     with the document's language and time zone active, so `gettext` and `localtime` in it
     already speak to the recipient. `filename(subject)` is the download name without version
     and extension, e.g. "CS202611-000123-summary".
+
+    A kind that is not a PDF drawn from a template (an Excel export) gives `produce(subject=…,
+    audience=…)` instead: it runs in the worker like `build_context` and returns an open file,
+    rewound, whose bytes are stored as they are (copied to storage in chunks, never read whole
+    into memory); `extension` and `content_type` say what the file is. `on_ready(document)`
+    runs in the worker once a version is stored (to tell the requester, say).
     """
 
     name: str
@@ -37,6 +43,10 @@ class DocumentKind:
     build_context: Callable[..., dict[str, Any]]
     filename: Callable[[Any], str]
     label: Any = ""
+    produce: Callable[..., IO[bytes]] | None = None
+    extension: str = "pdf"
+    content_type: str = "application/pdf"
+    on_ready: Callable[[Any], None] | None = None
 
 
 _KINDS: dict[str, DocumentKind] = {}

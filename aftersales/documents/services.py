@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import logging
+from collections.abc import Iterable
 from functools import partial
+from typing import IO
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.files.base import ContentFile
+from django.core.files.base import File
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Model
 from django.http import FileResponse, Http404
@@ -108,28 +111,23 @@ def render_document(document_id: int) -> Document | None:
     """Render a pending document (the worker's task body).
 
     Guarantees: the kind's template is rendered in the document's language and Beijing time,
-    WeasyPrint makes the PDF, its SHA-256 is of exactly the stored bytes, and the row becomes
-    ready. Any failure (template, context, WeasyPrint) marks the row failed with the reason
-    kept in `error` and logged; nothing is lost silently. A file store that cannot be reached
-    leaves the row pending with the reason in `error`, so the periodic sweep (`render_stale`)
-    renders it once the store is back. A document that is no longer pending (already rendered
-    by another worker) is left as it is.
+    WeasyPrint makes the PDF (or the kind's `produce` makes its file), its SHA-256 is of exactly
+    the stored bytes, and the row becomes ready; then the kind's `on_ready` runs. Any failure
+    (template, context, WeasyPrint, storage) marks the row failed with the reason kept in `error`
+    and logged; nothing is lost silently. A file store that cannot be reached leaves the row
+    pending with the reason in `error`, so the periodic sweep (`render_stale`) renders it once
+    the store is back. A document that is no longer pending (already rendered by another
+    worker) is left as it is.
     """
     document = Document.objects.filter(pk=document_id).first()
     if document is None or document.status != Document.Status.PENDING:
         return document
     stored = ""
     try:
-        pdf = _render(document)
-        stored = document.file.storage.save(_storage_name(document), ContentFile(pdf))
-        done = _finish(
-            document,
-            status=Document.Status.READY,
-            file=stored,
-            sha256=hashlib.sha256(pdf).hexdigest(),
-            size=len(pdf),
-            error="",
-        )
+        with _produce(document) as body:
+            sha256, size = _digest(body)
+            stored = document.file.storage.save(_storage_name(document), File(body))
+        done = _finish(document, status=Document.Status.READY, file=stored, sha256=sha256, size=size, error="")
     except StorageUnavailable as error:
         log.warning("document %s (%s v%s) stays pending: %s", document.pk, document.kind, document.version, error)
         Document.objects.filter(pk=document.pk, status=Document.Status.PENDING).update(
@@ -143,7 +141,14 @@ def render_document(document_id: int) -> Document | None:
         return Document.objects.get(pk=document.pk)
     if not done:
         _discard(document, stored)  # another worker finished first; keep its file
-    return Document.objects.get(pk=document.pk)
+    document = Document.objects.get(pk=document.pk)
+    on_ready = get_kind(document.kind).on_ready
+    if done and on_ready is not None:
+        try:
+            on_ready(document)
+        except Exception:  # the file is stored and downloadable; only the telling failed
+            log.exception("document %s is ready but its on_ready hook failed", document.pk)
+    return document
 
 
 def _discard(document: Document, stored: str) -> None:
@@ -168,6 +173,26 @@ def render_stale() -> int:
     return len(stale)
 
 
+def _produce(document: Document) -> IO[bytes]:
+    """The document's file, open and rewound: the kind's own file, or the PDF of its template."""
+    definition = get_kind(document.kind)
+    if definition.produce is None:
+        return io.BytesIO(_render(document))
+    subject = definition.model._default_manager.get(pk=document.subject_id)
+    with recipient_locale(document.language):
+        return definition.produce(subject=subject, audience=document.audience)
+
+
+def _digest(body: IO[bytes]) -> tuple[str, int]:
+    """SHA-256 and size of the file, read in chunks; rewound afterwards for storing."""
+    sha256, size = hashlib.sha256(), 0
+    while chunk := body.read(1024 * 1024):
+        sha256.update(chunk)
+        size += len(chunk)
+    body.seek(0)
+    return sha256.hexdigest(), size
+
+
 def _render(document: Document) -> bytes:
     definition = get_kind(document.kind)
     subject = definition.model._default_manager.get(pk=document.subject_id)
@@ -180,7 +205,8 @@ def _render(document: Document) -> bytes:
 def _storage_name(document: Document) -> str:
     # Not guessable from outside and never served by URL: only document_response reads it.
     now = timezone.now()
-    return f"documents/{now:%Y/%m}/{document.kind}-{document.pk}-v{document.version}.pdf"
+    extension = get_kind(document.kind).extension
+    return f"documents/{now:%Y/%m}/{document.kind}-{document.pk}-v{document.version}.{extension}"
 
 
 def _finish(document: Document, **fields) -> bool:
@@ -193,22 +219,38 @@ def _finish(document: Document, **fields) -> bool:
 
 
 def download_name(document: Document) -> str:
-    """The file name a reader saves: the kind's name for the subject, the version, ".pdf"."""
+    """The file name a reader saves: the kind's name for the subject, the version, the extension
+    (".pdf" unless the kind says otherwise)."""
     definition = get_kind(document.kind)
     subject = definition.model._default_manager.filter(pk=document.subject_id).first()
     stem = definition.filename(subject) if subject is not None else document.kind
-    return safe_filename(f"{stem}-v{document.version}.pdf", fallback=f"document-{document.pk}.pdf")
+    extension = definition.extension
+    return safe_filename(f"{stem}-v{document.version}.{extension}", fallback=f"document-{document.pk}.{extension}")
 
 
 def document_response(document: Document) -> FileResponse:
-    """The PDF as a download: `application/pdf`, `Content-Disposition: attachment` with its name,
-    never sniffed, sandboxed. 404 while it is pending or when it failed. The caller found
-    `document` through the subject's visibility rule (see queries.get_visible_document)."""
+    """The file as a download: its kind's content type (`application/pdf` for a PDF),
+    `Content-Disposition: attachment` with its name, never sniffed, sandboxed. 404 while it is
+    pending or when it failed. The caller found `document` through the subject's visibility rule
+    (see queries.get_visible_document)."""
     if document.status != Document.Status.READY or not document.file:
         raise Http404
+    content_type = get_kind(document.kind).content_type
     response = FileResponse(
-        document.file.open("rb"), as_attachment=True, filename=download_name(document), content_type="application/pdf"
+        document.file.open("rb"), as_attachment=True, filename=download_name(document), content_type=content_type
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+def discard_documents(documents: Iterable[Document]) -> int:
+    """Delete documents and their stored files (an expired export, say); returns how many.
+    A file already gone from storage is no error: the row goes anyway."""
+    count = 0
+    for document in documents:
+        if document.file:
+            document.file.storage.delete(document.file.name)
+        document.delete()
+        count += 1
+    return count

@@ -16,3 +16,7 @@ class ReportsConfig(AppConfig):
         from aftersales.reports import service_reports
 
         service_reports.register()
+
+        from aftersales.reports import background
+
+        background.register()

@@ -1,4 +1,4 @@
-"""Excel exports: the case queue with its filters, and the breached clocks of a period. Real
+"""Excel exports: the case queue with its filters, the breached clocks of a period, the visits. Real
 numbers and dates (Beijing wall-clock time, as the readers expect), written by openpyxl in
 write-only mode row by row from a database iterator into a temporary file, so memory stays flat
 however many rows there are; the file is then streamed to the client."""
@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from aftersales.cases.models import Case
+from aftersales.field.models import Visit
 from aftersales.reports.kpis import SHANGHAI, Period
 from aftersales.sla.models import Clock, ClockKind
 
@@ -146,3 +147,38 @@ def _batches(items: Iterator[Clock], size: int) -> Iterator[list[Clock]]:
             batch = []
     if batch:
         yield batch
+
+
+def visits_header() -> list[str]:
+    return [
+        _("Case"),
+        _("Customer"),
+        _("Status"),
+        _("Purpose"),
+        _("Engineers"),
+        _("Planned departure"),
+        _("Departed"),
+        _("Arrived"),
+        _("Completed"),
+        _("Checked out"),
+        _("Hours on site"),
+    ]
+
+
+def visits_rows(visits: QuerySet[Visit]) -> Iterator[list[Any]]:
+    """One row per visit, planned departure first; the engineers' names read per chunk."""
+    chosen = visits.select_related("case__customer").prefetch_related("engineers")
+    for visit in chosen.order_by("planned_departure_at", "pk").iterator(chunk_size=CHUNK):
+        yield [
+            visit.case.number,
+            str(visit.case.customer),
+            visit.get_status_display(),
+            visit.purpose,
+            ", ".join(sorted(str(engineer) for engineer in visit.engineers.all())),
+            local(visit.planned_departure_at),
+            local(visit.departed_at),
+            local(visit.arrived_at),
+            local(visit.completed_at),
+            local(visit.checked_out_at),
+            hours_between(visit.arrived_at, visit.checked_out_at),
+        ]

@@ -16,4 +16,7 @@ urlpatterns = [
     path("service/<int:pk>/issue/", report_views.report_issue, name="report_issue"),
     path("service/<int:pk>/documents/<int:document_pk>/", report_views.report_pdf, name="report_pdf"),
     path("service/<int:pk>/excel/", report_views.report_xlsx, name="report_xlsx"),
+    path("export/visits.xlsx", views.export_visits, name="export_visits"),
+    path("exports/", views.my_exports, name="exports"),
+    path("exports/<int:pk>/", views.export_download, name="export_download"),
 ]

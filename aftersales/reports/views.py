@@ -6,25 +6,27 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse
-from django.shortcuts import render
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from aftersales.accounts import policy
-from aftersales.cases.forms import QueueForm
 from aftersales.cases.models import Severity
-from aftersales.cases.queries import QueueFilter, queue
 from aftersales.core.pagination import CappedPaginator
+from aftersales.core.uploads import store_outage_page
 from aftersales.customers.models import Customer
-from aftersales.reports import charts, dashboard, exports, kpis
+from aftersales.documents.services import document_response
+from aftersales.reports import background, charts, counts, dashboard, exports, kpis
 from aftersales.reports.forms import CasesBehindForm, ReportFilterForm
 from aftersales.reports.kpis import Period
+from aftersales.reports.models import ExportList
 
 
 def _required(user) -> None:
@@ -69,15 +71,16 @@ def dashboard_page(request):
     cases = kpis.report_cases(request.user, form.filters() if valid else None)
     now = timezone.now()
     links = Links(form if valid else ReportFilterForm(user=request.user))
-    compared = dashboard.compare(cases, period, now=now)
-    months = dashboard.trend(cases, period, now=now)
+    months = period.months_back(12)
+    compared = (period, period.previous_month(), period.a_year_before())
+    shown = counts.month_figures(cases, [compared[2], *months], as_of=now, durations=list(compared))
     context = {
         "form": form,
         "period": period,
         "month": _month(period),
         "now": now,
-        "rates": _rates(compared, links),
-        "counts": _counts(compared, links),
+        "rates": _rates([shown[p] for p in compared], links),
+        "counts": _counts([shown[p] for p in compared], links),
         "trend_repair": charts.line_chart(
             [
                 charts.Point(
@@ -86,17 +89,15 @@ def dashboard_page(request):
                     percent(m.repair.rate),
                     links.figure(m.period, "repair.late"),
                 )
-                for m in months
+                for m in (shown[p] for p in months)
             ],
             title=_("Fault repair timeliness, last 12 months"),
             maximum=1,
         ),
         "trend_faults": charts.line_chart(
             [
-                charts.Point(
-                    f"{m.period.first:%m}", len(m.faults), str(len(m.faults)), links.figure(m.period, "faults")
-                )
-                for m in months
+                charts.Point(f"{m.period.first:%m}", m.faults, str(m.faults), links.figure(m.period, "faults"))
+                for m in (shown[p] for p in months)
             ],
             title=_("Faults, last 12 months"),
         ),
@@ -107,51 +108,46 @@ def dashboard_page(request):
     return render(request, "reports/dashboard.html", context, status=200 if valid else 400)
 
 
-def _rates(compared: dashboard.Comparison, links: Links) -> list[dict]:
-    rows = []
-    for key, label, late_figure in dashboard.RATES:
-        ratios = [dashboard.ratio_of(s, key) for s in (compared.current, compared.previous, compared.last_year)]
-        rows.append(
-            {
-                "label": label,
-                "key": key,
-                "values": [
-                    {
-                        "rate": percent(r.rate),
-                        "counted": len(r.counted),
-                        "late": len(r.late),
-                        "href": links.figure(s.period, late_figure),
-                    }
-                    for r, s in zip(ratios, (compared.current, compared.previous, compared.last_year), strict=True)
-                ],
-            }
-        )
-    return rows
+def _rates(compared: list[counts.MonthFigures], links: Links) -> list[dict]:
+    """Each rate of this month, last month and the same month a year before."""
+    return [
+        {
+            "label": label,
+            "key": key,
+            "values": [
+                {
+                    "rate": percent(tally.rate),
+                    "counted": tally.counted,
+                    "late": tally.late,
+                    "href": links.figure(month.period, late_figure),
+                }
+                for month in compared
+                for tally in [getattr(month, key)]
+            ],
+        }
+        for key, label, late_figure in dashboard.RATES
+    ]
 
 
-def _counts(compared: dashboard.Comparison, links: Links) -> list[dict]:
-    def row(label: str, figure: str, value, shown=None):
+def _counts(compared: list[counts.MonthFigures], links: Links) -> list[dict]:
+    def row(label: str, figure: str, shown):
         return {
             "label": label,
             "figure": figure,
-            "values": [
-                {"shown": shown(s) if shown else len(value(s)), "href": links.figure(s.period, figure)}
-                for s in (compared.current, compared.previous, compared.last_year)
-            ],
+            "values": [{"shown": shown(m), "href": links.figure(m.period, figure)} for m in compared],
         }
 
     return [
-        row(_("Faults"), "faults", lambda s: s.faults),
+        row(_("Faults"), "faults", lambda m: m.faults),
         row(
             _("Major faults (count, hours)"),
             "major",
-            None,
-            lambda s: f"{s.major.count} · {s.major.total_minutes / 60:.1f} h",
+            lambda m: f"{m.major_count} · {(m.major_minutes or 0) / 60:.1f} h",
         ),
-        row(_("Customer-reported faults"), "customer_reported", lambda s: s.customer_reported),
-        row(_("Faults without a restore limit"), "no_restore_limit", lambda s: s.no_restore_limit),
-        row(_("Complaints"), "complaints", lambda s: s.complaints),
-        row(_("Fault reports late"), "fault_report.late", lambda s: s.reports["fault_report"].late),
+        row(_("Customer-reported faults"), "customer_reported", lambda m: m.customer_reported),
+        row(_("Faults without a restore limit"), "no_restore_limit", lambda m: m.no_restore_limit),
+        row(_("Complaints"), "complaints", lambda m: m.complaints),
+        row(_("Fault reports late"), "fault_report.late", lambda m: m.fault_report.late),
     ]
 
 
@@ -186,7 +182,8 @@ def _availability(cases, period: Period, now) -> list[dict]:
     from aftersales.installed_base.models import Equipment
 
     rows = kpis.availability(cases, period, as_of=now)
-    equipment = Equipment.objects.in_bulk([row.equipment_id for row in rows])
+    chosen = Equipment.objects.select_related("product_model__vendor", "vendor")
+    equipment = chosen.in_bulk([row.equipment_id for row in rows])
     customers = Customer.objects.in_bulk([row.customer_id for row in rows])
     numbers = dict(cases.filter(pk__in=[pk for row in rows for pk in row.case_ids]).values_list("pk", "number"))
     return [
@@ -243,28 +240,63 @@ def _xlsx(body, name: str) -> FileResponse:
     return FileResponse(body, as_attachment=True, filename=name, content_type=XLSX)
 
 
+def _export(request, kind: str):
+    """A list as Excel with the page's filters: streamed at once up to EXPORT_STREAM_MAX_ROWS rows,
+    else made by the worker for the requester (they are sent to their exports and told when
+    it is ready)."""
+    if not background.may_export(request.user, kind):
+        raise PermissionDenied
+    now = timezone.now()
+    try:
+        chosen = background.listing(kind, request.user, request.GET, as_of=now)
+    except background.InvalidFilters as invalid:
+        return render(request, "reports/cases.html", {"form": invalid.form, "page": None}, status=400)
+    rows = chosen.count()
+    if rows <= background.stream_limit():
+        body = exports.write_workbook(chosen.title, chosen.header, chosen.rows())
+        return _xlsx(body, f"{chosen.filename}.xlsx")
+    background.request_export(kind=kind, by=request.user, data=request.GET, rows=rows, language=get_language())
+    messages.info(
+        request,
+        _("The export has %(rows)s rows: it is being prepared, and you will be told when it is ready to download.")
+        % {"rows": rows},
+    )
+    return redirect("reports:exports")
+
+
 @login_required
 def export_queue(request):
     """The case queue as it is filtered on the page, every row the reader may see."""
-    if not policy.allowed(request.user, "cases.read"):
-        raise PermissionDenied
-    form = QueueForm(request.GET or None, user=request.user)
-    if form.is_bound and not form.is_valid():
-        return render(request, "reports/cases.html", {"form": form, "page": None}, status=400)
-    f = QueueFilter.from_data(form.cleaned_data) if form.is_bound else QueueFilter()
-    body = exports.write_workbook(_("Case queue"), exports.queue_header(), exports.queue_rows(queue(request.user, f)))
-    return _xlsx(body, f"cases-{timezone.localtime():%Y%m%d-%H%M}.xlsx")
+    return _export(request, ExportList.CASES)
 
 
 @login_required
 def export_breaches(request):
     """The clocks breached in the month, with the dashboard's filters."""
-    _required(request.user)
-    form = ReportFilterForm(request.GET, user=request.user)
-    if not form.is_valid():
-        return render(request, "reports/cases.html", {"form": form, "page": None}, status=400)
-    period = form.period()
-    cases = kpis.report_cases(request.user, form.filters())
-    rows = exports.breaches_rows(cases, period, as_of=timezone.now())
-    body = exports.write_workbook(_("Breaches"), exports.breaches_header(), rows)
-    return _xlsx(body, f"breaches-{period.first:%Y-%m}.xlsx")
+    return _export(request, ExportList.BREACHES)
+
+
+@login_required
+def export_visits(request):
+    """The visits planned in the month, with the dashboard's filters."""
+    return _export(request, ExportList.VISITS)
+
+
+@login_required
+def my_exports(request):
+    """The requester's background exports: being prepared, ready (a link), or failed."""
+    mine = background.my_exports(request.user)
+    newest = background.latest_documents(mine)
+    rows = [{"export": export, "document": newest.get(export.pk)} for export in mine[:100]]
+    return render(request, "reports/exports.html", {"rows": rows, "keep_days": settings.EXPORT_KEEP_DAYS})
+
+
+@login_required
+@store_outage_page
+def export_download(request, pk):
+    """The workbook of one of the requester's exports; anyone else's is a 404, like a missing one."""
+    export = get_object_or_404(background.my_exports(request.user), pk=pk)
+    document = background.latest_documents(background.my_exports(request.user).filter(pk=export.pk)).get(export.pk)
+    if document is None:
+        raise Http404
+    return document_response(document)
