@@ -73,9 +73,11 @@ def parse_args() -> argparse.Namespace:
 # --- data ---------------------------------------------------------------------------------
 
 
-def ensure_equipment() -> list[tuple[int, str]]:
-    """One site and two pieces of equipment for each of the first customers: (customer id, serial)."""
-    from aftersales.customers.models import Customer, Site
+def ensure_equipment() -> list[tuple[int, str, int]]:
+    """One site, two pieces of equipment and a contact with an e-mail address (so that every
+    case opened sends its acknowledgement) for each of the first customers: (customer id,
+    serial, contact id)."""
+    from aftersales.customers.models import Contact, Customer, Site
     from aftersales.installed_base.models import Equipment, ProductModel, Vendor
 
     vendor, _ = Vendor.objects.get_or_create(name="Cisco")
@@ -83,6 +85,10 @@ def ensure_equipment() -> list[tuple[int, str]]:
         vendor=vendor, name="ISR 4451", defaults={"category": ProductModel.Category.values[0]}
     )
     for customer in Customer.objects.order_by("pk")[:N_EQUIPPED_CUSTOMERS]:
+        if not Contact.objects.filter(customer=customer).exists():
+            Contact.objects.create(
+                customer=customer, name="值班主管", email=f"duty{customer.pk}@customer.example", phone="021-55550000"
+            )
         if Equipment.objects.filter(customer=customer).exists():
             continue
         site = Site.objects.create(
@@ -96,11 +102,19 @@ def ensure_equipment() -> list[tuple[int, str]]:
                 serial_number=f"FDO{customer.pk:05d}{k}",
                 hostname=f"rtr-{customer.pk}-{k}",
             )
-    return list(
-        Equipment.objects.filter(customer__in=Customer.objects.order_by("pk")[:N_EQUIPPED_CUSTOMERS])
+    contacts = dict(
+        Contact.objects.filter(customer__in=Customer.objects.order_by("pk")[:N_EQUIPPED_CUSTOMERS])
+        .order_by("-pk")
+        .values_list("customer_id", "pk")
+    )
+    return [
+        (customer_id, serial, contacts[customer_id])
+        for customer_id, serial in Equipment.objects.filter(
+            customer__in=Customer.objects.order_by("pk")[:N_EQUIPPED_CUSTOMERS]
+        )
         .order_by("pk")
         .values_list("customer_id", "serial_number")
-    )
+    ]
 
 
 def api_token() -> str:
@@ -215,10 +229,11 @@ class Client:
         return elapsed, json.loads(payload)
 
 
-def new_case(rng: random.Random, equipment: list[tuple[int, str]], i: int) -> dict:
-    customer_id, serial = equipment[rng.randrange(len(equipment))]
+def new_case(rng: random.Random, equipment: list[tuple[int, str, int]], i: int) -> dict:
+    customer_id, serial, contact_id = equipment[rng.randrange(len(equipment))]
     return {
         "customer": customer_id,
+        "contact": contact_id,
         "serial_number": serial,
         "severity": rng.choice(["B", "C", "C", "D"]),
         "kind": "fault",

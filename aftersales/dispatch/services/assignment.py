@@ -79,14 +79,15 @@ def find_team(*, category: str, vendor_id: int | None, region: str, severity: st
 def _covering_shifts(at: dt.datetime, team: Team | None, region: str) -> list[Shift]:
     """Who is on duty for the case: the team's shifts, else (a team with no one on duty) the
     shifts of its region, else every shift — an after-hours case always reaches someone on duty."""
+    covering = list(on_duty(at))  # one query; usually a handful of shifts cover a moment
+    in_region = [s for s in covering if not region or s.region in ("", region)]
     for shifts in (
-        on_duty(at, team=team, region=region) if team is not None else Shift.objects.none(),
-        on_duty(at, region=region) if region else Shift.objects.none(),
-        on_duty(at),
+        [s for s in in_region if s.team_id == team.pk] if team is not None else [],
+        in_region if region else [],
+        covering,
     ):
-        found = list(shifts)
-        if found:
-            return found
+        if shifts:
+            return shifts
     return []
 
 
