@@ -230,7 +230,7 @@ def start_peer(python: Path, url: str, port: int, workers: int) -> subprocess.Po
 def _wait_listening(proc: subprocess.Popen, port: int, path: str) -> None:
     import http.client
 
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
