@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -215,6 +215,8 @@ class Case(models.Model):
     # Lower-cased number, title, description and serial number: one column for the search box,
     # with a trigram index on PostgreSQL (see migrations).
     search_text = models.TextField(editable=False, default="")
+    # Set on a case being opened: the clocks its `case_opening` receivers started (not a field).
+    started_clocks: list[Any]
 
     class Meta:
         verbose_name = _("case")
