@@ -891,6 +891,9 @@ def main() -> None:
     scenarios = []
     for n_open in order:
         if matches(n_open):
+            # bench/api.py's database (the same seed plus equipment) is reused too; markers it
+            # wrote before it kept T0 at the top level have it under "seeded" only.
+            marker.setdefault("t0", marker["seeded"]["t0"])
             progress(f"Reusing {R.fmt_int(args.cases)} cases with {R.fmt_int(n_open)} open (T0 {marker['t0']}).")
             scenario = Scenario(n_open, marker["seeded"], reused=True)
         else:

@@ -40,7 +40,13 @@ def _fresh_cache(settings):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
     from django.core.cache import cache
 
+    from aftersales.core import refcache
+
     cache.clear()
+    # Reference data kept by a test whose transaction was rolled back must not reach the next.
+    refcache.clear()
+    yield
+    refcache.clear()
 
 
 @pytest.fixture

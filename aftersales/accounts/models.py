@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, Group
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.roles import CASE_WORKERS, STAFF_ROLES, Role
+from aftersales.core import refcache
 
 
 class User(AbstractUser):
@@ -33,8 +34,7 @@ class User(AbstractUser):
         """The user's roles (group names that are role codes); cached for the request."""
         if not self.is_active:
             return frozenset()
-        names = set(self.groups.values_list("name", flat=True))
-        return frozenset(Role(name) for name in names if name in Role.values)
+        return role_holdings().get(self.pk, frozenset())
 
     def has_role(self, *roles: Role) -> bool:
         return bool(self.roles & set(roles))
@@ -52,3 +52,17 @@ class User(AbstractUser):
     @property
     def is_customer_contact(self) -> bool:
         return Role.CUSTOMER in self.roles and not self.is_staff_member
+
+
+def role_holdings() -> dict[int, frozenset[Role]]:
+    """Every user's roles (from the groups named by role codes), read once per process and
+    forgotten when a group or a membership changes (`aftersales.core.refcache`)."""
+
+    def load() -> dict[int, frozenset[Role]]:
+        held: dict[int, set[Role]] = {}
+        memberships = User.groups.through.objects.filter(group__name__in=Role.values)
+        for user_id, name in memberships.values_list("user_id", "group__name"):
+            held.setdefault(user_id, set()).add(Role(name))
+        return {user_id: frozenset(roles) for user_id, roles in held.items()}
+
+    return refcache.cached("accounts.roles", (Group, User.groups.through), load)

@@ -231,7 +231,9 @@ class CaseDetailSerializer(CaseListSerializer):
     def get_clocks(self, case: Case) -> list:
         if not _sees_internals(self):
             return []
-        views = [view_clock(clock) for clock in Clock.objects.filter(case=case).select_related("calendar")]
+        started = getattr(case, "started_clocks", None)  # a case just opened: its clocks are at hand
+        clocks = started if started is not None else Clock.objects.filter(case=case).select_related("calendar")
+        views = [view_clock(clock) for clock in clocks]
         return ClockSerializer(views, many=True).data
 
     @extend_schema_field(EventSerializer(many=True))
@@ -264,7 +266,11 @@ class CaseCreateSerializer(serializers.Serializer):
     def validate(self, data):
         serial = data.pop("serial_number", "")
         if serial.strip():
-            matches = equipment_by_serial(serial, within=Equipment.objects.filter(customer=data["customer"]))
+            # What opening the case reads of the equipment comes with it (site, model, vendor).
+            within = Equipment.objects.filter(customer=data["customer"]).select_related(
+                "site", "product_model", "vendor"
+            )
+            matches = equipment_by_serial(serial, within=within)
             if len(matches) != 1:
                 raise serializers.ValidationError(
                     {"serial_number": [_("No single piece of this customer's equipment has this serial number.")]}

@@ -14,6 +14,7 @@ from django.db.models import Count, Max
 
 from aftersales.calendars.business_time import WorkingCalendar
 from aftersales.calendars.models import BusinessCalendar, HolidayDay, parse_hours
+from aftersales.core import refcache
 
 _cache: dict[tuple, WorkingCalendar] = {}
 # The holiday table's fingerprint is re-read at most this often per process (a case opened
@@ -61,3 +62,10 @@ def working_calendar(calendar: BusinessCalendar, *, holiday_fingerprint: tuple |
         _cache.clear()
     _cache[key] = result
     return result
+
+
+def calendars_by_code() -> dict[str, BusinessCalendar]:
+    """Every business calendar by its code, read once per process (`aftersales.core.refcache`)."""
+    return refcache.cached(
+        "calendars.by_code", (BusinessCalendar,), lambda: {c.code: c for c in BusinessCalendar.objects.all()}
+    )

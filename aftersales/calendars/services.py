@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from django.db import transaction
 
 from aftersales.calendars.models import HolidayDay
+from aftersales.core import refcache
 
 PACKAGE = "chinese-calendar"
 
@@ -29,6 +30,7 @@ def sync_public_holidays(*, years: Iterable[int] | None = None) -> int:
         if day not in existing and (wanted is None or day.year in wanted)
     ]
     HolidayDay.objects.bulk_create(rows, ignore_conflicts=True)
+    refcache.changed(HolidayDay)  # bulk_create sends no signal
     return len(rows)
 
 

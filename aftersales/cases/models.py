@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -110,8 +110,14 @@ class Case(models.Model):
     """案例: one customer request handled from intake to closure."""
 
     number = models.CharField(_("number"), max_length=20, unique=True, editable=False)
+    # customer, owner and team: no index of their own, the composite indexes (customer, status),
+    # (owner, status) and (team, status) serve every look-up by them (and the foreign keys' checks).
     customer = models.ForeignKey(
-        "customers.Customer", on_delete=models.PROTECT, related_name="cases", verbose_name=_("customer")
+        "customers.Customer",
+        on_delete=models.PROTECT,
+        related_name="cases",
+        verbose_name=_("customer"),
+        db_index=False,
     )
     contact = models.ForeignKey(
         "customers.Contact",
@@ -144,9 +150,16 @@ class Case(models.Model):
         blank=True,
         related_name="owned_cases",
         verbose_name=_("owner"),
+        db_index=False,
     )
     team = models.ForeignKey(
-        "dispatch.Team", on_delete=models.PROTECT, null=True, blank=True, related_name="cases", verbose_name=_("team")
+        "dispatch.Team",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name=_("team"),
+        db_index=False,
     )
     # 首问负责: whoever took the report stays responsible for feeding back the result (R2.5).
     taken_by = models.ForeignKey(
@@ -202,6 +215,8 @@ class Case(models.Model):
     # Lower-cased number, title, description and serial number: one column for the search box,
     # with a trigram index on PostgreSQL (see migrations).
     search_text = models.TextField(editable=False, default="")
+    # Set on a case being opened: the clocks its `case_opening` receivers started (not a field).
+    started_clocks: list[Any]
 
     class Meta:
         verbose_name = _("case")

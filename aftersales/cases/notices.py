@@ -81,6 +81,14 @@ def case_context(request: Notification) -> dict:
 
 def next_target(case):
     """The case's running clock that a customer cares about and that is due first, or None."""
+    started = getattr(case, "started_clocks", None)  # a case being opened: its clocks are at hand
+    if started is not None:
+        running = [
+            c
+            for c in started
+            if c.kind in CUSTOMER_TARGETS and c.met_at is None and c.stopped_at is None and c.due_at is not None
+        ]
+        return min(running, key=lambda c: c.due_at, default=None)
     return (
         case.clocks.filter(kind__in=CUSTOMER_TARGETS, met_at__isnull=True, stopped_at__isnull=True)
         .order_by("due_at")

@@ -13,9 +13,14 @@ from django.dispatch import Signal
 
 # case, by, at: a case was just written (every channel), before `case_opened`: the service
 # levels start its clocks here (the "severity A at opening" rule notifies executives now).
+# A receiver returns the clocks it started (kept as `case.started_clocks` for the answer and
+# the acknowledgement) and sets `case.next_due_at` without saving it: the opening writes it
+# with the case's number, the last moment before COMMIT. Until then the case has a
+# provisional number (`services.common.settle_case_number`).
 case_opening = Signal()
 
-# case, by: a case was just opened (every channel), its clocks started.
+# case, by: a case was just opened (every channel), its clocks started; its number is still
+# the provisional one.
 case_opened = Signal()
 
 # case, by, at, action, from_status, to_status, params: the case moved by a row of the workflow

@@ -20,6 +20,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.contracts.models import ChargeStandard, ServiceContract
+from aftersales.core import refcache
 
 DEFAULT_REPAIR_RATE = Decimal("0.12")
 
@@ -120,5 +121,9 @@ def _repair_rate(equipment) -> Decimal:
     )
     if latest is not None:
         return latest.charge_standard.hardware_repair_rate
-    default = ChargeStandard.objects.filter(is_default=True).first()
-    return default.hardware_repair_rate if default else DEFAULT_REPAIR_RATE
+    default = refcache.cached(
+        "contracts.default_repair_rate",
+        (ChargeStandard,),
+        lambda: ChargeStandard.objects.filter(is_default=True).values_list("hardware_repair_rate", flat=True).first(),
+    )
+    return default if default is not None else DEFAULT_REPAIR_RATE

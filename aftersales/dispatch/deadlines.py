@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from aftersales.calendars.models import BusinessCalendar
+from aftersales.calendars.queries import calendars_by_code
 from aftersales.deadlines import registry
 from aftersales.deadlines import services as deadlines
 from aftersales.deadlines.display import DeadlineView, view
@@ -45,9 +46,11 @@ def assignment_minutes() -> int:
 
 def dispatch_calendar() -> BusinessCalendar:
     code = getattr(settings, "DISPATCH_CALENDAR", "7x24")
-    calendar, _created = BusinessCalendar.objects.get_or_create(
-        code=code, defaults={"name": code, "kind": BusinessCalendar.Kind.H7X24}
-    )
+    calendar = calendars_by_code().get(code)
+    if calendar is None:
+        calendar, _created = BusinessCalendar.objects.get_or_create(
+            code=code, defaults={"name": code, "kind": BusinessCalendar.Kind.H7X24}
+        )
     return calendar
 
 

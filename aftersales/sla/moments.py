@@ -18,9 +18,10 @@ from aftersales.sla.display import case_clocks
 from aftersales.sla.models import ACT_MEETS, Clock, ClockKind, ClockStart, Escalation
 
 
-def on_case_opening(sender, *, case: Case, at: dt.datetime, **kwargs: Any) -> None:
-    """Clocks from the opening time; the "severity A at opening" rule notifies executives now."""
-    sla.start_clocks(case, at=at, new_case=True)
+def on_case_opening(sender, *, case: Case, at: dt.datetime, **kwargs: Any) -> list[Clock]:
+    """Clocks from the opening time; the "severity A at opening" rule notifies executives now.
+    The case's next due time is set, not saved: the opening writes it with the number."""
+    return sla.start_clocks(case, at=at, new_case=True)
 
 
 def _accepted(case: Case, at: dt.datetime, params: dict) -> None:

@@ -25,9 +25,11 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import gettext_noop
 
 from aftersales.calendars.models import BusinessCalendar
+from aftersales.calendars.queries import calendars_by_code
 from aftersales.cases.events import case_event
 from aftersales.cases.models import Case, EventKind, Severity, Status
 from aftersales.contracts.models import Coverage
+from aftersales.core import refcache
 from aftersales.deadlines import queries as deadline_queries
 from aftersales.deadlines import registry
 from aftersales.deadlines import services as deadlines
@@ -63,8 +65,7 @@ def coverage_calendar_code(case: Case) -> str:
     *coverage without a contract* of its severity (seeded: A/B 7×24, C/D 5×8)."""
     contract = case.contract
     if contract is None:
-        configured = NoContractCoverage.objects.filter(severity=case.severity).values_list("coverage", flat=True)
-        return configured.first() or NO_CONTRACT_COVERAGE
+        return _no_contract_coverage().get(case.severity) or NO_CONTRACT_COVERAGE
     if contract.critical_round_the_clock and case.severity in (Severity.A, Severity.B):
         return Coverage.H7X24
     return contract.coverage
@@ -86,13 +87,30 @@ def effective_calendar(
     return coverage if _WIDTH[coverage.kind] < _WIDTH[target.calendar.kind] else target.calendar
 
 
+def _no_contract_coverage() -> dict[str, str]:
+    """Coverage without a contract per severity (the first row of each, as configured)."""
+
+    def load() -> dict[str, str]:
+        coverage: dict[str, str] = {}
+        for severity, code in NoContractCoverage.objects.order_by("pk").values_list("severity", "coverage"):
+            coverage.setdefault(severity, code)
+        return coverage
+
+    return refcache.cached("sla.no_contract_coverage", (NoContractCoverage,), load)
+
+
 def _calendars_by_code() -> dict[str, BusinessCalendar]:
-    return {calendar.code: calendar for calendar in BusinessCalendar.objects.all()}
+    return calendars_by_code()
 
 
 def _targets(severity: str, starts: str | None = None) -> list[ServiceTarget]:
-    targets = ServiceTarget.objects.filter(severity=severity).select_related("calendar")
-    return list(targets.filter(starts=starts) if starts else targets)
+    """The service targets of a severity (of one start point), read once per process (refcache)."""
+    every = refcache.cached(
+        "sla.targets",
+        (ServiceTarget, BusinessCalendar),
+        lambda: list(ServiceTarget.objects.select_related("calendar")),
+    )
+    return [t for t in every if t.severity == severity and (not starts or t.starts == starts)]
 
 
 def _due(start: dt.datetime, minutes: float, calendar: BusinessCalendar) -> dt.datetime:
@@ -134,8 +152,9 @@ def start_clocks(
         _schedule_case_rules(case, at, rules, restore=restore, new_case=new_case)
     _schedule_clock_rules(case, clocks, rules, new_case=new_case)
     if new_case:
-        due = [clock.due_at for clock in clocks]
-        _set_next_due(case, min(due) if due else None)
+        # Set, not saved: the opening writes it with the case's number (cases.signals.case_opening).
+        due = [clock.due_at for clock in clocks if clock.due_at is not None]
+        case.next_due_at = min(due) if due else None
     else:
         refresh_next_due(case)
     return clocks
@@ -255,11 +274,13 @@ def _set_next_due(case: Case, next_due: dt.datetime | None) -> None:
 
 
 def _rules(severity: str, triggers: Iterable[str]) -> list[EscalationRule]:
-    return [
-        rule
-        for rule in EscalationRule.objects.filter(trigger__in=list(triggers), is_active=True)
-        if rule.applies_to(severity)
-    ]
+    triggers = set(triggers)
+    active = refcache.cached(
+        "sla.rules",
+        (EscalationRule,),
+        lambda: list(EscalationRule.objects.filter(is_active=True)),
+    )
+    return [rule for rule in active if rule.trigger in triggers and rule.applies_to(severity)]
 
 
 def _schedule_case_rules(

@@ -89,3 +89,52 @@ def test_fifty_cases_opened_at_once_get_consecutive_distinct_numbers(agent, cust
     assert len(set(numbers)) == 50
     assert sorted(numbers) == [f"CS{period}-{n:06d}" for n in range(1, 51)]
     assert Case.objects.filter(customer=customer_a).count() == 50
+
+
+def test_openings_at_once_some_rolled_back_leave_no_gap_and_no_provisional_number(agent, customer_a):
+    """The number is taken the last moment before COMMIT: openings that roll back after their
+    case was written (here: the caller's transaction fails) take no number, so the committed
+    ones are still consecutive, whatever the interleaving."""
+    from django.db import transaction
+
+    opened_at = timezone.now()
+    period = timezone.localtime(opened_at).strftime("%Y%m")
+
+    class Abandoned(Exception):
+        pass
+
+    def open_four(thread_no: int):
+        def work():
+            kept = []
+            for i in range(4):
+                try:
+                    with transaction.atomic():
+                        case = services.open_case(
+                            customer=customer_a,
+                            by=agent,
+                            title=f"并发开单 {thread_no}-{i}",
+                            description="同时来电。",
+                            kind=Kind.FAULT,
+                            severity=Severity.B,
+                            channel=Channel.PHONE,
+                            opened_at=opened_at,
+                        )
+                        if (thread_no + i) % 2:
+                            raise Abandoned
+                        kept.append(case.number)
+                except Abandoned:
+                    pass
+            return kept
+
+        return work
+
+    results = run_together([open_four(n) for n in range(8)])
+
+    errors = [r for r in results if isinstance(r, BaseException)]
+    assert not errors, errors
+    numbers = sorted(number for batch in results for number in batch)
+    assert numbers == [f"CS{period}-{n:06d}" for n in range(1, 17)]
+    assert sorted(Case.objects.values_list("number", flat=True)) == numbers
+    assert not Case.objects.filter(number__startswith="~").exists()
+    for number, text in Case.objects.values_list("number", "search_text"):
+        assert number.lower() in text

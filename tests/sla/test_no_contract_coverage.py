@@ -110,7 +110,9 @@ def test_changing_the_coverage_without_a_contract_changes_new_cases_only(
     before = open_case(customer_a, equipment=equipment_a, severity=severity)
     before_dues = dues(before)
 
-    NoContractCoverage.objects.filter(severity=severity).update(coverage=coverage)
+    row = NoContractCoverage.objects.get(severity=severity)
+    row.coverage = coverage
+    row.save()  # as the administration page does: the coverage kept in the process is forgotten
     after = open_case(customer_a, equipment=equipment_a, severity=severity)
 
     sign_off = running(after)[ClockKind.SIGN_OFF]

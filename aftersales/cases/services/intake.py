@@ -28,7 +28,8 @@ from aftersales.cases.services.common import (
     _store_files,
     _validate_parties,
     _validated,
-    allocate_case_number,
+    provisional_case_number,
+    settle_case_number,
 )
 from aftersales.cases.services.edits import assign
 from aftersales.cases.signals import case_opened, case_opening
@@ -157,9 +158,9 @@ def open_case(
     # The parties are rows just read and checked above: no need to look each up again.
     loaded = [name for name in PARTY_FIELDS if getattr(case, name) is not None]
     _validated(case, exclude=["number", "search_text", *loaded])
-    # The number is taken last: its counter row stays locked until this transaction ends.
-    case.number = allocate_case_number(opened_at)
-    case.search_text = case.build_search_text()
+    # The number is taken last (settle_case_number): its counter row stays locked until this
+    # transaction ends.
+    case.number = provisional_case_number()
     case.save()
     event = _record(case, by, EventKind.CREATED, public=True, to_status=Status.NEW, text=case.description, at=opened_at)
     _store_files(case, event, checked, by, public=True)
@@ -168,10 +169,13 @@ def open_case(
     if owner is not None or team is not None:
         assign(case=case, by=by, owner=owner, team=team)
         case.refresh_from_db(fields=["owner", "team"])
-    # Clocks from the opening time (the service levels, aftersales.sla, listen).
-    case_opening.send(sender=Case, case=case, by=by, at=opened_at)
+    # Clocks from the opening time (the service levels, aftersales.sla, listen); a receiver
+    # returns the clocks it started and may set `next_due_at`, written with the number below.
+    answers = case_opening.send(sender=Case, case=case, by=by, at=opened_at)
+    case.started_clocks = [clock for _receiver, clocks in answers for clock in clocks or ()]
     # Other apps act on a new case (e.g. dispatch proposes an owner) in this same transaction.
     case_opened.send(sender=Case, case=case, by=by)
+    settle_case_number(case)
     if acknowledge:  # not for automatic mail the desk turned into a case: no mail loops
         queue_acknowledgement(case)  # to the customer, with the next target time (R2.4)
     return case

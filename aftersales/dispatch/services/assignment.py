@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from aftersales.accounts import policy
 from aftersales.cases import services as case_services
 from aftersales.cases.models import OPEN_STATUSES, Case
+from aftersales.core import refcache
 from aftersales.core.errors import DomainError
 from aftersales.dispatch import deadlines as dispatch_deadlines
 from aftersales.dispatch import notices
@@ -53,8 +54,12 @@ class Result:
 
 def find_team(*, category: str, vendor_id: int | None, region: str, severity: str, office_id: int | None):
     """(team, rule): the first active rule matching the case, else the team of the region or office."""
-    rules = AssignmentRule.objects.filter(is_active=True).select_related("team")
-    for rule in rules.order_by("order", "pk"):
+    rules = refcache.cached(
+        "dispatch.rules",
+        (AssignmentRule, Team),
+        lambda: list(AssignmentRule.objects.filter(is_active=True).select_related("team").order_by("order", "pk")),
+    )
+    for rule in rules:
         if rule.category and rule.category != category:
             continue
         if rule.vendor_id and rule.vendor_id != vendor_id:
@@ -64,9 +69,9 @@ def find_team(*, category: str, vendor_id: int | None, region: str, severity: st
         if rule.severities and severity not in rule.severities:
             continue
         return rule.team, rule
-    teams = Team.objects.all()
-    local = (teams.filter(service_office_id=office_id).first() if office_id else None) or (
-        teams.filter(region=region).first() if region else None
+    teams = refcache.cached("dispatch.teams", (Team,), lambda: list(Team.objects.all()))
+    local = (next((t for t in teams if t.service_office_id == office_id), None) if office_id else None) or (
+        next((t for t in teams if t.region == region), None) if region else None
     )
     return local, None
 
@@ -74,14 +79,15 @@ def find_team(*, category: str, vendor_id: int | None, region: str, severity: st
 def _covering_shifts(at: dt.datetime, team: Team | None, region: str) -> list[Shift]:
     """Who is on duty for the case: the team's shifts, else (a team with no one on duty) the
     shifts of its region, else every shift — an after-hours case always reaches someone on duty."""
+    covering = list(on_duty(at))  # one query; usually a handful of shifts cover a moment
+    in_region = [s for s in covering if not region or s.region in ("", region)]
     for shifts in (
-        on_duty(at, team=team, region=region) if team is not None else Shift.objects.none(),
-        on_duty(at, region=region) if region else Shift.objects.none(),
-        on_duty(at),
+        [s for s in in_region if s.team_id == team.pk] if team is not None else [],
+        in_region if region else [],
+        covering,
     ):
-        found = list(shifts)
-        if found:
-            return found
+        if shifts:
+            return shifts
     return []
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from aftersales.accounts import policy
 from aftersales.calendars.models import BusinessCalendar, HolidayDay, parse_hours
+from aftersales.core import refcache
 from aftersales.core.errors import Conflict, DomainError
 from aftersales.dispatch.models import Shift, ShiftSwap, Team
 from aftersales.dispatch.permissions import DUTY_MANAGER, ON_DUTY
@@ -80,7 +81,11 @@ def days_info(first: dt.date, last: dt.date) -> dict[dt.date, DayInfo]:
 
 def office_hours() -> tuple[dt.time, dt.time]:
     """From the first opening to the last closing of the 5×8 calendar's day (lunch is not after hours)."""
-    calendar = BusinessCalendar.objects.filter(code=OFFICE_CALENDAR).first()
+    calendar = refcache.cached(
+        "dispatch.office_calendar",
+        (BusinessCalendar,),
+        lambda: BusinessCalendar.objects.filter(code=OFFICE_CALENDAR).first(),
+    )
     try:
         periods = parse_hours(calendar.hours) if calendar is not None else ()
     except ValueError:
@@ -90,11 +95,23 @@ def office_hours() -> tuple[dt.time, dt.time]:
     return periods[0][0], periods[-1][1]
 
 
+def _is_working_day(day: dt.date) -> bool:
+    special = refcache.cached(
+        "dispatch.special_days",
+        (HolidayDay,),
+        lambda: dict(HolidayDay.objects.values_list("date", "kind")),
+    )
+    kind = special.get(day)
+    if kind is None:
+        return day.weekday() < 5
+    return kind == HolidayDay.Kind.WORKDAY
+
+
 def after_hours(at: dt.datetime) -> bool:
     """Is `at` outside office hours: a weekend or public holiday (unless a make-up working day),
     or before opening or after closing on a working day?"""
     local = timezone.localtime(at)
-    if not days_info(local.date(), local.date())[local.date()].working:
+    if not _is_working_day(local.date()):
         return True
     opens, closes = office_hours()
     return not (opens <= local.time() < closes)
