@@ -6,8 +6,8 @@ them with grouped queries (one per kind of record, whatever the number of months
 same figures without reading every clock into Python: `tests/reports/test_figures.py` checks
 each count against `kpis.summary` on the hand-built month and on random data.
 
-The rules are those of `kpis` (docs/kpis.md): `OUTCOME` below is `kpis.clock_outcome` written
-as conditions, months are local months in Asia/Shanghai.
+The rules are those of `kpis` (docs/kpis.md): `kpis.outcome_conditions` is `kpis.clock_outcome`
+written as conditions; months are local months in Asia/Shanghai.
 """
 
 from __future__ import annotations
@@ -17,28 +17,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db.models import Case as DbCase
-from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Count, Max, OuterRef, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce, TruncMonth
 
 from aftersales.cases.models import Case, Kind, Severity
 from aftersales.reports import kpis
-from aftersales.reports.kpis import CUSTOMER_CHANNELS, SHANGHAI, Period
+from aftersales.reports.kpis import CUSTOMER_CHANNELS, SHANGHAI, Period, outcome_conditions
 from aftersales.sla.models import Clock, ClockKind
-
-
-def outcome_conditions(as_of: dt.datetime) -> dict[str, Q]:
-    """`kpis.clock_outcome` as three exclusive conditions on a clock (a clock in none of them was
-    stopped unmet and counts nowhere)."""
-    late = (
-        Q(breached_at__isnull=False)
-        | Q(met_at__isnull=False, met_at__gt=F("due_at"))
-        | Q(met_at__isnull=True, stopped_at__isnull=True, paused_at__isnull=True, due_at__lte=as_of)
-    )
-    timely = Q(breached_at__isnull=True, met_at__isnull=False, met_at__lte=F("due_at"))
-    pending = Q(breached_at__isnull=True, met_at__isnull=True, stopped_at__isnull=True) & (
-        Q(paused_at__isnull=False) | Q(due_at__gt=as_of)
-    )
-    return {"late": late, "timely": timely, "pending": pending}
 
 
 @dataclass

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 
 from aftersales.cases.models import Case, CaseEvent, Channel, EventKind, Kind, Severity, Status
 from aftersales.cases.queries import visible_cases
@@ -171,6 +171,21 @@ def clock_outcome(clock: Clock, as_of: dt.datetime) -> str | None:
     if clock.paused_at is None and clock.due_at <= as_of:
         return "late"  # overdue, the sweep has not marked it yet
     return "pending"
+
+
+def outcome_conditions(as_of: dt.datetime) -> dict[str, Q]:
+    """`clock_outcome` as three exclusive conditions on a clock (a clock in none of them was
+    stopped unmet and counts nowhere)."""
+    late = (
+        Q(breached_at__isnull=False)
+        | Q(met_at__isnull=False, met_at__gt=F("due_at"))
+        | Q(met_at__isnull=True, stopped_at__isnull=True, paused_at__isnull=True, due_at__lte=as_of)
+    )
+    timely = Q(breached_at__isnull=True, met_at__isnull=False, met_at__lte=F("due_at"))
+    pending = Q(breached_at__isnull=True, met_at__isnull=True, stopped_at__isnull=True) & (
+        Q(paused_at__isnull=False) | Q(due_at__gt=as_of)
+    )
+    return {"late": late, "timely": timely, "pending": pending}
 
 
 def clock_timeliness(cases: QuerySet[Case], period: Period, kind: str, *, as_of: dt.datetime) -> Ratio:
@@ -400,8 +415,6 @@ def engineer_assessment(cases: QuerySet[Case], period: Period, *, as_of: dt.date
         row.restore_minutes = [minutes[pk] for pk in dict.fromkeys(ids) if pk in minutes]
 
     # Counted by the database, per owner: a year of clocks never comes into Python.
-    from aftersales.reports.counts import outcome_conditions
-
     decided = (
         Clock.objects.filter(subject_id__in=cases.filter(owner__isnull=False).values("pk"))
         .filter(
