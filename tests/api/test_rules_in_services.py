@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -64,7 +65,7 @@ def test_a_fax_case_without_its_page_is_refused_by_the_page_and_the_api_alike(pa
 
 def test_the_intake_service_refuses_a_fax_case_without_a_scan_for_every_caller(agent, customer_a):
     notes = SimpleUploadedFile("notes.docx", b"PK\x03\x04")
-    with pytest.raises(CaseError) as refused:
+    with pytest.raises(CaseError) as refused, translation.override("en"):
         services.open_case(
             customer=customer_a,
             by=agent,
