@@ -74,8 +74,9 @@ def _series(subject_type, subject_id, kind, audience):
 
 
 def _request_locked(kind, subject, subject_type, language, audience, by) -> Document:
-    # Requests about one subject queue up behind its row, so versions never collide.
-    list(type(subject)._default_manager.select_for_update().filter(pk=subject.pk).values_list("pk"))
+    # Requests about one subject queue up behind its row, so versions never collide. No ordering:
+    # a subject ordered across a nullable relation would join it, and FOR UPDATE refuses that.
+    list(type(subject)._default_manager.select_for_update().filter(pk=subject.pk).order_by().values_list("pk"))
     series = _series(subject_type, subject.pk, kind, audience)
     pending = series.filter(status=Document.Status.PENDING, language=language).first()
     if pending is not None:

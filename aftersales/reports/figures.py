@@ -202,7 +202,8 @@ def readable(figures: dict[str, Any], reasons: dict[str, str]) -> dict[str, Any]
         }
 
     return {
-        "counts": [(COUNT_LABELS[key], value) for key, value in figures["counts"].items()],
+        # In the labels' order: PostgreSQL's jsonb does not keep the keys in the order written.
+        "counts": [(label, figures["counts"][key]) for key, label in COUNT_LABELS.items() if key in figures["counts"]],
         "kpis": [
             row
             | {"label": KPI_LABELS[row["key"]], "shown": percent(row["rate"]), "target_shown": percent(row["target"])}
